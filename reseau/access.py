@@ -1,0 +1,38 @@
+"""Tenancy and roles for views: every tenant view goes through CentreMixin.
+
+The current centre comes from ``request.centre`` (set by CurrentCentreMiddleware). An object of
+another centre is a 404, never a 403, so that no one learns it exists.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from reseau.enums import Role
+
+ROLE_RANK = {Role.LECTURE: 0, Role.SALARIE: 1, Role.ADMIN: 2}
+
+
+def role_allows(role, minimum):
+    return ROLE_RANK[Role(role)] >= ROLE_RANK[Role(minimum)]
+
+
+class CentreMixin:
+    """Requires a current centre and at least ``min_role`` in it; scopes ``get_queryset``.
+
+    Models used with it have a ``CentreScopedQuerySet`` manager, so the queryset of a detail,
+    update or delete view can only ever hold rows of the current centre.
+    """
+
+    min_role = Role.LECTURE
+
+    def dispatch(self, request, *args, **kwargs):
+        membership = getattr(request, "membership", None)
+        if membership is None:
+            raise Http404
+        if not role_allows(membership.role, self.min_role):
+            raise PermissionDenied
+        self.centre = membership.centre
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return super().get_queryset().for_centre(self.centre)

@@ -1,0 +1,66 @@
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from reseau.enums import Role
+from reseau.models import Membership, User
+
+
+class ConnexionForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": _(
+            "Adresse électronique ou mot de passe incorrect. Les deux champs tiennent compte "
+            "des majuscules."
+        ),
+        "inactive": _("Ce compte est désactivé. Adressez-vous à l'administrateur de votre centre."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Adresse électronique")
+        self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
+
+
+class InvitationMembreForm(forms.Form):
+    email = forms.EmailField(label=_("Adresse électronique"))
+    first_name = forms.CharField(label=_("Prénom"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Nom"), max_length=150, required=False)
+    role = forms.ChoiceField(
+        label=_("Rôle"),
+        choices=Role.choices,
+        initial=Role.SALARIE,
+        help_text=_(
+            "Admin : gère les membres. Salarié : consulte et modifie. Lecture seule : consulte."
+        ),
+    )
+
+    def __init__(self, *args, centre, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.centre = centre
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        if Membership.objects.for_centre(self.centre).filter(user__email__iexact=email).exists():
+            raise forms.ValidationError(_("Cette personne est déjà membre du centre."))
+        return email
+
+
+class RoleMembreForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["role"]
+        labels = {"role": _("Nouveau rôle")}
+
+
+class ChoixCentreForm(forms.Form):
+    centre = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ProfilForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name"]
+        labels = {"first_name": _("Prénom"), "last_name": _("Nom")}

@@ -1,0 +1,48 @@
+from django.utils.cache import add_never_cache_headers
+
+from reseau.models import Membership
+
+SESSION_KEY = "centre_courant"
+
+
+class CurrentCentreMiddleware:
+    """Puts the user's memberships, the current membership and centre on the request.
+
+    The current centre is the one chosen in the header switcher (kept in the session), or the
+    first of the user's centres. One query, whatever the page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.memberships = []
+        request.membership = None
+        request.centre = None
+        if request.user.is_authenticated:
+            memberships = list(
+                Membership.objects.filter(user=request.user)
+                .select_related("centre")
+                .order_by("centre__nom")
+            )
+            wanted = request.session.get(SESSION_KEY)
+            current = next((m for m in memberships if m.centre_id == wanted), None)
+            if current is None and memberships:
+                current = memberships[0]
+            request.memberships = memberships
+            request.membership = current
+            request.centre = current.centre if current else None
+        return self.get_response(request)
+
+
+class NoStoreForAuthenticatedMiddleware:
+    """Pages shown to a logged-in user hold the centre's data: no browser or proxy may keep them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            add_never_cache_headers(response)
+        return response

@@ -1,0 +1,240 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from reseau.enums import AuditAction, Role
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person with an account: staff of a centre or federation coordinator.
+
+    The email address is the login: staff know it, and invitations and password resets go there.
+    """
+
+    username = None
+    email = models.EmailField(_("adresse électronique"), unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        verbose_name_plural = _("utilisateurs")
+        ordering = ["last_name", "first_name", "email"]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.email.lower()
+
+
+class Federation(models.Model):
+    nom = models.CharField(_("nom"), max_length=200)
+    slug = models.SlugField(_("identifiant"), unique=True)
+    departement = models.CharField(_("département"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("fédération")
+        verbose_name_plural = _("fédérations")
+        ordering = ["nom"]
+
+    def __str__(self):
+        return self.nom
+
+
+class CentreQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(memberships__user=user).distinct()
+
+
+class Centre(models.Model):
+    """A centre social: the tenant. Every domain row belongs to exactly one centre."""
+
+    nom = models.CharField(_("nom"), max_length=200)
+    slug = models.SlugField(_("identifiant"), unique=True)
+    federation = models.ForeignKey(
+        Federation,
+        verbose_name=_("fédération"),
+        on_delete=models.PROTECT,
+        related_name="centres",
+        null=True,
+        blank=True,
+    )
+    adresse = models.CharField(_("adresse"), max_length=255, blank=True)
+    code_postal = models.CharField(_("code postal"), max_length=5, blank=True)
+    commune = models.CharField(_("commune"), max_length=100, blank=True)
+    projet_social_debut = models.DateField(_("projet social : début de validité"), null=True, blank=True)
+    projet_social_fin = models.DateField(_("projet social : fin de validité"), null=True, blank=True)
+
+    objects = CentreQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("centre social")
+        verbose_name_plural = _("centres sociaux")
+        ordering = ["nom"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(projet_social_fin__isnull=True)
+                | models.Q(projet_social_debut__isnull=True)
+                | models.Q(projet_social_fin__gte=models.F("projet_social_debut")),
+                name="centre_projet_social_dates_ordonnees",
+                violation_error_message=_(
+                    "La fin de validité du projet social doit suivre son début."
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return self.nom
+
+    @property
+    def jours_avant_fin_projet_social(self):
+        if not self.projet_social_fin:
+            return None
+        return (self.projet_social_fin - timezone.localdate()).days
+
+
+class CentreScopedQuerySet(models.QuerySet):
+    """The one way views read tenant data: ``Model.objects.for_centre(request.centre)``."""
+
+    def for_centre(self, centre):
+        if centre is None:
+            return self.none()
+        return self.filter(centre=centre)
+
+
+class CentreScopedModel(models.Model):
+    centre = models.ForeignKey(Centre, verbose_name=_("centre"), on_delete=models.CASCADE)
+
+    objects = CentreScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class MembershipQuerySet(CentreScopedQuerySet):
+    def admins(self):
+        return self.filter(role=Role.ADMIN)
+
+
+class Membership(CentreScopedModel):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utilisateur"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    centre = models.ForeignKey(
+        Centre, verbose_name=_("centre"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.SALARIE)
+    cree_le = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membre d'un centre")
+        verbose_name_plural = _("membres des centres")
+        ordering = ["user__last_name", "user__first_name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "centre"], name="membership_unique_user_centre")
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.centre} ({self.get_role_display()})"
+
+    @property
+    def peut_modifier(self):
+        return Role(self.role).peut_modifier
+
+    @property
+    def est_admin(self):
+        return self.role == Role.ADMIN
+
+
+class Coordination(models.Model):
+    """A federation coordinator: reads aggregated figures of the federation's centres only."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utilisateur"),
+        on_delete=models.CASCADE,
+        related_name="coordinations",
+    )
+    federation = models.ForeignKey(
+        Federation, verbose_name=_("fédération"), on_delete=models.CASCADE, related_name="coordinations"
+    )
+    cree_le = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("coordination de fédération")
+        verbose_name_plural = _("coordinations de fédération")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "federation"], name="coordination_unique_user_federation"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.federation}"
+
+
+class AuditEntry(models.Model):
+    """Who did what to which object, in which centre. Never personal data: ids only."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    centre = models.ForeignKey(
+        Centre, verbose_name=_("centre"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=50, choices=AuditAction.choices)
+    object_type = models.ForeignKey(
+        ContentType, verbose_name=_("type d'objet"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    object_id = models.CharField(_("identifiant de l'objet"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("entrée du journal d'audit")
+        verbose_name_plural = _("journal d'audit")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+

@@ -1,0 +1,205 @@
+import io
+
+import pytest
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
+
+from courrier.models import Courriel
+from reseau.enums import Role
+from reseau.middleware import SESSION_KEY
+from reseau.models import Membership
+from tests.factories import CentreFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class TestAccueil:
+    def test_shows_current_centre_and_role(self, client_salarie, centre):
+        response = client_salarie.get(reverse("accueil"))
+        assertContains(response, centre.nom)
+        assertContains(response, "Salarié")
+
+    def test_projet_social_ending_soon_is_announced(self, client_salarie, centre, time_machine):
+        time_machine.move_to("2026-10-01")
+        centre.projet_social_debut = "2023-01-01"
+        centre.projet_social_fin = "2026-12-31"
+        centre.save()
+        response = client_salarie.get(reverse("accueil"))
+        assertContains(response, "arrive à échéance le 31 décembre 2026, dans 91 jours")
+
+    def test_projet_social_expired(self, client_salarie, centre, time_machine):
+        time_machine.move_to("2027-02-01")
+        centre.projet_social_fin = "2026-12-31"
+        centre.save()
+        assertContains(client_salarie.get(reverse("accueil")), "n'est plus valide depuis")
+
+    def test_coordinator_sees_the_centres_of_the_federation_only(
+        self, client, coordinateur_user, centre, autre_centre
+    ):
+        ailleurs = CentreFactory(nom="Centre d'une autre fédération")
+        client.force_login(coordinateur_user)
+        response = client.get(reverse("accueil"))
+        assertContains(response, centre.nom)
+        assertContains(response, autre_centre.nom)
+        assertNotContains(response, ailleurs.nom)
+        assertContains(response, "jamais les données personnelles")
+
+    def test_account_without_centre_is_told_what_to_do(self, client):
+        client.force_login(UserFactory())
+        assertContains(client.get(reverse("accueil")), "rattaché à aucun centre")
+
+    def test_navigation_hides_what_the_role_cannot_use(self, client_lecture):
+        response = client_lecture.get(reverse("accueil"))
+        assertNotContains(response, reverse("reseau:membres"))
+        assertNotContains(response, reverse("courrier:liste"))
+
+    def test_navigation_for_admin(self, client_admin):
+        response = client_admin.get(reverse("accueil"))
+        assertContains(response, reverse("reseau:membres"))
+        assertContains(response, reverse("courrier:liste"))
+
+
+class TestChangerCentre:
+    def test_switch_to_a_centre_of_mine(self, client, centre, autre_centre):
+        user = MembershipFactory(centre=centre).user
+        MembershipFactory(user=user, centre=autre_centre)
+        client.force_login(user)
+        response = client.post(reverse("reseau:changer_centre"), {"centre": autre_centre.pk}, follow=True)
+        assert client.session[SESSION_KEY] == autre_centre.pk
+        assertContains(response, f"Vous travaillez maintenant pour {autre_centre.nom}")
+
+    def test_cannot_switch_to_a_centre_i_do_not_belong_to(self, client_salarie, autre_centre):
+        response = client_salarie.post(reverse("reseau:changer_centre"), {"centre": autre_centre.pk})
+        assert response.status_code == 404
+        assert SESSION_KEY not in client_salarie.session
+
+    def test_garbage_is_a_404_not_a_500(self, client_salarie):
+        response = client_salarie.post(reverse("reseau:changer_centre"), {"centre": "abc"})
+        assert response.status_code == 404
+
+    def test_get_changes_nothing(self, client_salarie, centre):
+        assert client_salarie.get(reverse("reseau:changer_centre")).status_code == 405
+
+    def test_stale_session_falls_back_to_a_centre_of_mine(self, client_salarie, centre, autre_centre):
+        session = client_salarie.session
+        session[SESSION_KEY] = autre_centre.pk
+        session.save()
+        assertContains(client_salarie.get(reverse("accueil")), centre.nom)
+
+
+class TestMembres:
+    def test_admin_sees_members_of_current_centre_only(self, client_admin, centre, autre_centre):
+        ici = MembershipFactory(centre=centre).user
+        ailleurs = MembershipFactory(centre=autre_centre).user
+        response = client_admin.get(reverse("reseau:membres"))
+        assertContains(response, ici.email)
+        assertNotContains(response, ailleurs.email)
+
+    @pytest.mark.parametrize("fixture", ["client_salarie", "client_lecture"])
+    def test_only_admins_manage_members(self, request, fixture):
+        client = request.getfixturevalue(fixture)
+        assert client.get(reverse("reseau:membres")).status_code == 403
+        assert client.post(reverse("reseau:inviter_membre"), {"email": "x@y.fr"}).status_code == 403
+
+    def test_query_count_does_not_grow_with_members(
+        self, client_admin, centre, django_assert_max_num_queries
+    ):
+        MembershipFactory.create_batch(3, centre=centre)
+        with django_assert_max_num_queries(8) as small:
+            client_admin.get(reverse("reseau:membres"))
+        MembershipFactory.create_batch(30, centre=centre)
+        with django_assert_max_num_queries(len(small.captured_queries)):
+            client_admin.get(reverse("reseau:membres"))
+
+    def test_invite(self, client_admin, centre):
+        response = client_admin.post(
+            reverse("reseau:inviter_membre"),
+            {"email": "nouveau@exemple.fr", "role": Role.LECTURE, "first_name": "", "last_name": ""},
+        )
+        assertRedirects(response, reverse("reseau:membres"))
+        assert Membership.objects.get(user__email="nouveau@exemple.fr").role == Role.LECTURE
+        assert Courriel.objects.filter(destinataire="nouveau@exemple.fr").count() == 1
+
+    def test_invite_with_bad_email_says_why_in_french(self, client_admin):
+        response = client_admin.post(reverse("reseau:inviter_membre"), {"email": "pas-une-adresse", "role": "admin"})
+        assert response.status_code == 200
+        assertContains(response, "Saisissez une adresse e-mail valide")
+
+    def test_invite_someone_already_member(self, client_admin, salarie_user):
+        response = client_admin.post(
+            reverse("reseau:inviter_membre"), {"email": salarie_user.email.upper(), "role": "admin"}
+        )
+        assertContains(response, "déjà membre du centre")
+
+    def test_change_role(self, client_admin, salarie_user):
+        membership = Membership.objects.get(user=salarie_user)
+        response = client_admin.post(
+            reverse("reseau:changer_role", args=[membership.pk]), {"role": Role.ADMIN}, follow=True
+        )
+        membership.refresh_from_db()
+        assert membership.role == Role.ADMIN
+        assertContains(response, "est maintenant « Admin du centre »")
+
+    def test_change_role_to_nonsense(self, client_admin, salarie_user):
+        membership = Membership.objects.get(user=salarie_user)
+        response = client_admin.post(
+            reverse("reseau:changer_role", args=[membership.pk]), {"role": "roi"}, follow=True
+        )
+        membership.refresh_from_db()
+        assert membership.role == Role.SALARIE
+        assertContains(response, "Choisissez un rôle dans la liste")
+
+    def test_last_admin_demoting_themself_is_refused_with_a_message(self, client_admin, admin_user):
+        membership = Membership.objects.get(user=admin_user)
+        response = client_admin.post(
+            reverse("reseau:changer_role", args=[membership.pk]), {"role": Role.LECTURE}, follow=True
+        )
+        assertContains(response, "au moins un administrateur")
+        membership.refresh_from_db()
+        assert membership.role == Role.ADMIN
+
+    def test_remove_asks_confirmation_then_removes(self, client_admin, salarie_user):
+        membership = Membership.objects.get(user=salarie_user)
+        url = reverse("reseau:retirer_membre", args=[membership.pk])
+        assertContains(client_admin.get(url), "Retirer du centre")
+        assert Membership.objects.filter(pk=membership.pk).exists()
+        response = client_admin.post(url, follow=True)
+        assertContains(response, "a été retiré du centre")
+        assert not Membership.objects.filter(pk=membership.pk).exists()
+
+
+class TestProfil:
+    def test_update_names(self, client_lecture, lecture_user):
+        response = client_lecture.post(reverse("profil"), {"first_name": "Odile", "last_name": "Martin"}, follow=True)
+        assertContains(response, "Vos informations ont été enregistrées")
+        lecture_user.refresh_from_db()
+        assert lecture_user.get_full_name() == "Odile Martin"
+
+
+class TestPages:
+    def test_personal_data_page_is_public_and_french(self, client):
+        assertContains(client.get(reverse("donnees_personnelles")), "RGPD")
+
+    def test_404_is_french(self, client_salarie):
+        response = client_salarie.get("/nulle-part/")
+        assertContains(response, "Page introuvable", status_code=404)
+
+    def test_logout_is_a_post(self, client_salarie):
+        assert client_salarie.get(reverse("logout")).status_code == 405
+        assertRedirects(client_salarie.post(reverse("logout")), reverse("login"))
+
+
+def test_demo_is_idempotent(db):
+    from django.core.management import call_command
+
+    from reseau.models import Centre, User
+
+    call_command("demo", stdout=io.StringIO())
+    counts = (Centre.objects.count(), User.objects.count(), Membership.objects.count())
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    assert (Centre.objects.count(), User.objects.count(), Membership.objects.count()) == counts
+    directrice = User.objects.get(email="directrice@montanou.demo")
+    assert directrice.check_password("maillage-demo")
+    assert directrice.memberships.count() == 2
+    assert "maillage-demo" in out.getvalue()
