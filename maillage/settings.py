@@ -176,6 +176,10 @@ STORAGES = {
     },
 }
 
+# Without collectstatic (development, tests), WhiteNoise serves files from the app folders.
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -184,7 +188,9 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
 
 if REDIS_URL and not TESTING:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -205,6 +211,9 @@ CELERY_TASK_IGNORE_RESULT = True
 # Redis re-delivers a task not acknowledged within this delay. It must exceed every retry
 # countdown (courrier.tasks.MAX_COUNTDOWN), or a delayed retry would be delivered twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(timedelta(hours=3).total_seconds())}
+# First retry delay of an email after a temporary SMTP failure, doubled at each retry
+# (courrier.tasks). The integration tests shrink it; production keeps the default.
+COURRIER_RETRY_BASE_SECONDS = float(os.environ.get("COURRIER_RETRY_BASE_SECONDS", "30"))
 CELERY_BEAT_SCHEDULE = {
     "courrier-relancer-bloques": {
         "task": "courrier.tasks.relancer_courriels_bloques",
@@ -221,7 +230,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Maillage <ne-pas-repondre@maillage.localhost>")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "Maillage <ne-pas-repondre@maillage.localhost>"
+)
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # --- Security ----------------------------------------------------------------------------------

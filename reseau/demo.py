@@ -83,6 +83,8 @@ def charger(stdout):
         (animateur, "montanou", Role.SALARIE),
         (benevole, "montanou", Role.LECTURE),
     ]:
-        Membership.objects.update_or_create(user=user, centre=centres[slug], defaults={"role": role})
+        Membership.objects.update_or_create(
+            user=user, centre=centres[slug], defaults={"role": role}
+        )
     Coordination.objects.get_or_create(user=coordinatrice, federation=federation)
     stdout.write("  réseau : 1 fédération, 3 centres, 5 comptes")

@@ -1,4 +1,3 @@
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
@@ -38,8 +37,6 @@ class InvitationMembreForm(forms.Form):
     def __init__(self, *args, centre, **kwargs):
         super().__init__(*args, **kwargs)
         self.centre = centre
-        self.helper = FormHelper()
-        self.helper.form_tag = False
 
     def clean_email(self):
         email = self.cleaned_data["email"].lower()

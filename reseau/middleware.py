@@ -1,5 +1,7 @@
 from django.utils.cache import add_never_cache_headers
 
+from reseau.access import ROLE_RANK
+from reseau.enums import Role
 from reseau.models import Membership
 
 SESSION_KEY = "centre_courant"
@@ -8,8 +10,8 @@ SESSION_KEY = "centre_courant"
 class CurrentCentreMiddleware:
     """Puts the user's memberships, the current membership and centre on the request.
 
-    The current centre is the one chosen in the header switcher (kept in the session), or the
-    first of the user's centres. One query, whatever the page.
+    The current centre is the one chosen in the header switcher (kept in the session), or else
+    the one where the user holds the widest role. One query, whatever the page.
     """
 
     def __init__(self, get_response):
@@ -28,7 +30,9 @@ class CurrentCentreMiddleware:
             wanted = request.session.get(SESSION_KEY)
             current = next((m for m in memberships if m.centre_id == wanted), None)
             if current is None and memberships:
-                current = memberships[0]
+                # Until they choose, people work where they hold the widest role: a director
+                # who also helps at a neighbouring centre lands in her own.
+                current = min(memberships, key=lambda m: -ROLE_RANK[Role(m.role)])
             request.memberships = memberships
             request.membership = current
             request.centre = current.centre if current else None

@@ -92,8 +92,12 @@ class Centre(models.Model):
     adresse = models.CharField(_("adresse"), max_length=255, blank=True)
     code_postal = models.CharField(_("code postal"), max_length=5, blank=True)
     commune = models.CharField(_("commune"), max_length=100, blank=True)
-    projet_social_debut = models.DateField(_("projet social : début de validité"), null=True, blank=True)
-    projet_social_fin = models.DateField(_("projet social : fin de validité"), null=True, blank=True)
+    projet_social_debut = models.DateField(
+        _("projet social : début de validité"), null=True, blank=True
+    )
+    projet_social_fin = models.DateField(
+        _("projet social : fin de validité"), null=True, blank=True
+    )
 
     objects = CentreQuerySet.as_manager()
 
@@ -191,7 +195,10 @@ class Coordination(models.Model):
         related_name="coordinations",
     )
     federation = models.ForeignKey(
-        Federation, verbose_name=_("fédération"), on_delete=models.CASCADE, related_name="coordinations"
+        Federation,
+        verbose_name=_("fédération"),
+        on_delete=models.CASCADE,
+        related_name="coordinations",
     )
     cree_le = models.DateTimeField(_("créé le"), auto_now_add=True)
 
@@ -220,11 +227,20 @@ class AuditEntry(models.Model):
         related_name="+",
     )
     centre = models.ForeignKey(
-        Centre, verbose_name=_("centre"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Centre,
+        verbose_name=_("centre"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     action = models.CharField(_("action"), max_length=50, choices=AuditAction.choices)
     object_type = models.ForeignKey(
-        ContentType, verbose_name=_("type d'objet"), on_delete=models.SET_NULL, null=True, blank=True
+        ContentType,
+        verbose_name=_("type d'objet"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
     )
     object_id = models.CharField(_("identifiant de l'objet"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
@@ -237,4 +253,3 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_action_display()}"
-

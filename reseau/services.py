@@ -71,7 +71,9 @@ def membre_inviter(*, centre, email, role, first_name="", last_name="", invited_
         centre=centre,
         objet=membership,
     )
-    audit_enregistrer(user=invited_by, centre=centre, action=AuditAction.MEMBRE_INVITE, target=membership)
+    audit_enregistrer(
+        user=invited_by, centre=centre, action=AuditAction.MEMBRE_INVITE, target=membership
+    )
     return membership
 
 
@@ -80,10 +82,7 @@ def _refuser_si_dernier_admin(membership):
     # at the same moment must not leave the centre with none.
     Centre.objects.select_for_update().get(pk=membership.centre_id)
     if membership.role == Role.ADMIN and not (
-        Membership.objects.for_centre(membership.centre)
-        .admins()
-        .exclude(pk=membership.pk)
-        .exists()
+        Membership.objects.for_centre(membership.centre).admins().exclude(pk=membership.pk).exists()
     ):
         raise ValidationError(
             _("Le centre doit garder au moins un administrateur : nommez-en un autre d'abord.")

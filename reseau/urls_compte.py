@@ -14,7 +14,9 @@ urlpatterns = [
     path("", views.ProfilView.as_view(), name="profil"),
     path(
         "connexion/",
-        auth_views.LoginView.as_view(authentication_form=ConnexionForm, redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            authentication_form=ConnexionForm, redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),

@@ -26,7 +26,10 @@ class AccueilView(TemplateView):
         user = self.request.user
         centre = self.request.centre
         context["federations"] = [
-            (coordination.federation, coordination.federation.centres.annotate(nb_membres=Count("memberships")))
+            (
+                coordination.federation,
+                coordination.federation.centres.annotate(nb_membres=Count("memberships")),
+            )
             for coordination in user.coordinations.select_related("federation")
         ]
         if centre is not None:
@@ -50,7 +53,9 @@ class ChangerCentreView(View):
         if choisi is None:
             raise Http404
         request.session[SESSION_KEY] = choisi.centre_id
-        messages.success(request, _("Vous travaillez maintenant pour %(centre)s.") % {"centre": choisi.centre})
+        messages.success(
+            request, _("Vous travaillez maintenant pour %(centre)s.") % {"centre": choisi.centre}
+        )
         return redirect("accueil")
 
 
@@ -160,4 +165,3 @@ class ProfilView(UpdateView):
 @method_decorator(login_not_required, name="dispatch")
 class DonneesPersonnellesView(TemplateView):
     template_name = "reseau/donnees_personnelles.html"
-

@@ -22,7 +22,9 @@ def centre(db):
 
 @pytest.fixture
 def autre_centre(db, centre):
-    return CentreFactory(nom="Centre social de Fumel", commune="Fumel", federation=centre.federation)
+    return CentreFactory(
+        nom="Centre social de Fumel", commune="Fumel", federation=centre.federation
+    )
 
 
 def _member(centre, role):

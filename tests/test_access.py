@@ -39,7 +39,7 @@ PUBLIC_URL_NAMES = {
 # Django's admin has its own login page and is for superusers only, outside tenancy.
 ADMIN_NAMESPACE = "admin"
 
-SAMPLE_VALUES = {"int": "1", "str": "x", "slug": "x", "uuid": str(uuid.uuid4()), "path": "x"}
+SAMPLE_VALUES = {"int": "1", "string": "x", "slug": "x", "uuid": str(uuid.uuid4()), "path": "x"}
 
 
 def _walk(patterns, prefix_namespace=""):
@@ -143,7 +143,9 @@ def test_admin_sends_anonymous_to_its_login(client):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "pattern"), OBJECT_URLS, ids=[n for n, _ in OBJECT_URLS])
-def test_object_of_another_centre_is_404_until_switching(client, centre, autre_centre, name, pattern):
+def test_object_of_another_centre_is_404_until_switching(
+    client, centre, autre_centre, name, pattern
+):
     model = _view_model(pattern)
     assert model is not None, (
         f"{name}: cannot tell which object this URL shows; give its view a `model` "
@@ -156,7 +158,9 @@ def test_object_of_another_centre_is_404_until_switching(client, centre, autre_c
     MembershipFactory(user=user, centre=centre, role=Role.ADMIN)
     MembershipFactory(user=user, centre=autre_centre, role=Role.ADMIN)
     obj = factory(centre=autre_centre)
-    kwargs = {key: (obj.pk if key == "pk" else getattr(obj, key)) for key in pattern.pattern.converters}
+    kwargs = {
+        key: (obj.pk if key == "pk" else getattr(obj, key)) for key in pattern.pattern.converters
+    }
     url = reverse(name, kwargs=kwargs)
 
     client.force_login(user)

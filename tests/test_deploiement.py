@@ -13,16 +13,26 @@ ROOT = Path(settings.BASE_DIR)
 def _compose_command():
     if shutil.which("docker-compose"):
         return ["docker-compose"]
-    if shutil.which("docker") and subprocess.run(
-        ["docker", "compose", "version"], capture_output=True
-    ).returncode == 0:
+    if (
+        shutil.which("docker")
+        and subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0
+    ):
         return ["docker", "compose"]
-    pytest.fail("Neither 'docker compose' nor 'docker-compose' is installed (scripts/test installs it).")
+    pytest.fail(
+        "Neither 'docker compose' nor 'docker-compose' is installed (scripts/test installs it)."
+    )
 
 
 def _config(env):
     return subprocess.run(
-        [*_compose_command(), "--project-directory", str(ROOT), "-f", str(ROOT / "docker-compose.yml"), "config"],
+        [
+            *_compose_command(),
+            "--project-directory",
+            str(ROOT),
+            "-f",
+            str(ROOT / "docker-compose.yml"),
+            "config",
+        ],
         capture_output=True,
         text=True,
         env={"PATH": "/usr/bin:/bin:/usr/local/bin", **env},

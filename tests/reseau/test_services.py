@@ -90,7 +90,9 @@ class TestRoles:
     def test_admins_of_another_centre_do_not_count(self, centre, autre_centre, admin_user):
         MembershipFactory(centre=autre_centre, admin=True)
         with pytest.raises(ValidationError):
-            services.membre_retirer(membership=Membership.objects.get(user=admin_user), by=admin_user)
+            services.membre_retirer(
+                membership=Membership.objects.get(user=admin_user), by=admin_user
+            )
 
 
 class TestMembreRetirer:

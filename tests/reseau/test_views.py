@@ -19,19 +19,23 @@ class TestAccueil:
         assertContains(response, centre.nom)
         assertContains(response, "Salarié")
 
-    def test_projet_social_ending_soon_is_announced(self, client_salarie, centre, time_machine):
-        time_machine.move_to("2026-10-01")
+    def test_projet_social_ending_soon_is_announced(
+        self, client, salarie_user, centre, time_machine
+    ):
+        time_machine.move_to("2026-10-01 10:00+02:00")
         centre.projet_social_debut = "2023-01-01"
         centre.projet_social_fin = "2026-12-31"
         centre.save()
-        response = client_salarie.get(reverse("accueil"))
+        client.force_login(salarie_user)
+        response = client.get(reverse("accueil"))
         assertContains(response, "arrive à échéance le 31 décembre 2026, dans 91 jours")
 
-    def test_projet_social_expired(self, client_salarie, centre, time_machine):
-        time_machine.move_to("2027-02-01")
+    def test_projet_social_expired(self, client, salarie_user, centre, time_machine):
+        time_machine.move_to("2027-02-01 10:00+01:00")
         centre.projet_social_fin = "2026-12-31"
         centre.save()
-        assertContains(client_salarie.get(reverse("accueil")), "n'est plus valide depuis")
+        client.force_login(salarie_user)
+        assertContains(client.get(reverse("accueil")), "n'est plus valide depuis")
 
     def test_coordinator_sees_the_centres_of_the_federation_only(
         self, client, coordinateur_user, centre, autre_centre
@@ -64,12 +68,16 @@ class TestChangerCentre:
         user = MembershipFactory(centre=centre).user
         MembershipFactory(user=user, centre=autre_centre)
         client.force_login(user)
-        response = client.post(reverse("reseau:changer_centre"), {"centre": autre_centre.pk}, follow=True)
+        response = client.post(
+            reverse("reseau:changer_centre"), {"centre": autre_centre.pk}, follow=True
+        )
         assert client.session[SESSION_KEY] == autre_centre.pk
         assertContains(response, f"Vous travaillez maintenant pour {autre_centre.nom}")
 
     def test_cannot_switch_to_a_centre_i_do_not_belong_to(self, client_salarie, autre_centre):
-        response = client_salarie.post(reverse("reseau:changer_centre"), {"centre": autre_centre.pk})
+        response = client_salarie.post(
+            reverse("reseau:changer_centre"), {"centre": autre_centre.pk}
+        )
         assert response.status_code == 404
         assert SESSION_KEY not in client_salarie.session
 
@@ -80,7 +88,9 @@ class TestChangerCentre:
     def test_get_changes_nothing(self, client_salarie, centre):
         assert client_salarie.get(reverse("reseau:changer_centre")).status_code == 405
 
-    def test_stale_session_falls_back_to_a_centre_of_mine(self, client_salarie, centre, autre_centre):
+    def test_stale_session_falls_back_to_a_centre_of_mine(
+        self, client_salarie, centre, autre_centre
+    ):
         session = client_salarie.session
         session[SESSION_KEY] = autre_centre.pk
         session.save()
@@ -114,16 +124,23 @@ class TestMembres:
     def test_invite(self, client_admin, centre):
         response = client_admin.post(
             reverse("reseau:inviter_membre"),
-            {"email": "nouveau@exemple.fr", "role": Role.LECTURE, "first_name": "", "last_name": ""},
+            {
+                "email": "nouveau@exemple.fr",
+                "role": Role.LECTURE,
+                "first_name": "",
+                "last_name": "",
+            },
         )
         assertRedirects(response, reverse("reseau:membres"))
         assert Membership.objects.get(user__email="nouveau@exemple.fr").role == Role.LECTURE
         assert Courriel.objects.filter(destinataire="nouveau@exemple.fr").count() == 1
 
     def test_invite_with_bad_email_says_why_in_french(self, client_admin):
-        response = client_admin.post(reverse("reseau:inviter_membre"), {"email": "pas-une-adresse", "role": "admin"})
+        response = client_admin.post(
+            reverse("reseau:inviter_membre"), {"email": "pas-une-adresse", "role": "admin"}
+        )
         assert response.status_code == 200
-        assertContains(response, "Saisissez une adresse e-mail valide")
+        assertContains(response, "Saisissez une adresse de courriel valide")
 
     def test_invite_someone_already_member(self, client_admin, salarie_user):
         response = client_admin.post(
@@ -152,7 +169,9 @@ class TestMembres:
     def test_last_admin_demoting_themself_is_refused_with_a_message(self, client_admin, admin_user):
         membership = Membership.objects.get(user=admin_user)
         response = client_admin.post(
-            reverse("reseau:changer_role", args=[membership.pk]), {"role": Role.LECTURE}, follow=True
+            reverse("reseau:changer_role", args=[membership.pk]),
+            {"role": Role.LECTURE},
+            follow=True,
         )
         assertContains(response, "au moins un administrateur")
         membership.refresh_from_db()
@@ -170,7 +189,9 @@ class TestMembres:
 
 class TestProfil:
     def test_update_names(self, client_lecture, lecture_user):
-        response = client_lecture.post(reverse("profil"), {"first_name": "Odile", "last_name": "Martin"}, follow=True)
+        response = client_lecture.post(
+            reverse("profil"), {"first_name": "Odile", "last_name": "Martin"}, follow=True
+        )
         assertContains(response, "Vos informations ont été enregistrées")
         lecture_user.refresh_from_db()
         assert lecture_user.get_full_name() == "Odile Martin"
@@ -203,3 +224,24 @@ def test_demo_is_idempotent(db):
     assert directrice.check_password("maillage-demo")
     assert directrice.memberships.count() == 2
     assert "maillage-demo" in out.getvalue()
+
+
+def test_403_is_french(client_lecture):
+    response = client_lecture.get(reverse("reseau:membres"))
+    assertContains(response, "Accès refusé", status_code=403)
+
+
+def test_500_page_renders_without_request_or_database():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert "Une erreur est survenue" in html
+    assert "<script" not in html
+
+
+def test_first_visit_lands_in_the_centre_where_the_role_is_widest(client, centre, autre_centre):
+    user = MembershipFactory(centre=autre_centre, lecture=True).user
+    MembershipFactory(user=user, centre=centre, admin=True)
+    client.force_login(user)
+    response = client.get(reverse("accueil"))
+    assert response.context["centre_courant"] == centre
