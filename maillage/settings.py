@@ -147,6 +147,8 @@ PASSWORD_RESET_TIMEOUT = int(timedelta(days=7).total_seconds())
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# AuthenticationForm posts the login as "username"; axes would look for USERNAME_FIELD ("email").
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/verrouillage.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429

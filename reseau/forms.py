@@ -20,6 +20,11 @@ class ConnexionForm(AuthenticationForm):
         self.fields["username"].label = _("Adresse électronique")
         self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
 
+    def clean_username(self):
+        # Addresses are stored lowercased; people type them as they like. Lowercasing here
+        # also gives login throttling one counter per account, whatever the capitals.
+        return self.cleaned_data["username"].strip().lower()
+
 
 class InvitationMembreForm(forms.Form):
     email = forms.EmailField(label=_("Adresse électronique"))

@@ -6,6 +6,7 @@ to another host, so the browser runs with background networking off.
 
 import os
 import shutil
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -56,7 +57,8 @@ def se_connecter(page):
         page.get_by_label("Adresse électronique").fill(user.email)
         page.get_by_label("Mot de passe").fill(password)
         page.get_by_role("button", name="Se connecter").click()
-        page.wait_for_url("**/")
+        # "**/" would also match the login page itself: wait for the home page's path.
+        page.wait_for_url(lambda url: urlsplit(url).path == "/")
         return page
 
     return se_connecter

@@ -245,3 +245,12 @@ def test_first_visit_lands_in_the_centre_where_the_role_is_widest(client, centre
     client.force_login(user)
     response = client.get(reverse("accueil"))
     assert response.context["centre_courant"] == centre
+
+
+def test_login_ignores_the_capitals_of_the_address(client, salarie_user):
+    from tests.factories import MOT_DE_PASSE
+
+    response = client.post(
+        reverse("login"), {"username": f"  {salarie_user.email.upper()} ", "password": MOT_DE_PASSE}
+    )
+    assertRedirects(response, reverse("accueil"))
