@@ -64,6 +64,7 @@ class MembresView(CentreMixin, ListView):
     model = Membership
     template_name = "reseau/membres.html"
     context_object_name = "membres"
+    paginate_by = 50
 
     def get_queryset(self):
         return super().get_queryset().select_related("user")

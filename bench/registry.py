@@ -1,0 +1,83 @@
+"""What the benchmark measures: pages and jobs that apps register from their own ``bench.py``.
+
+A *builder* takes a scale (an integer: the number of rows of the main object, e.g. 200 or 2000),
+creates that data with ``bulk_create`` and returns a context dict. A page's context holds the
+``"user"`` the client logs in as; a job receives the whole context.
+
+    # partenariats/bench.py, imported by the runner like admin.py is by the admin site
+    from bench import registry
+
+    registry.page("partenariats:liste", builder=partenaires)
+
+    @registry.job("livret PDF", builder=partenaires)
+    def livret(context):
+        livret_generer(centre=context["centre"])
+
+Each entry is measured at each scale on a fresh dataset (its builder runs inside a transaction
+that is rolled back afterwards), so builders never clean up and may reuse fixed names.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.module_loading import autodiscover_modules
+
+Builder = Callable[[int], dict]
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    builder: Builder
+    # A URL name (reversed without arguments), a path, or a function of the builder's context
+    # for URLs that hold an object's id.
+    url: str | Callable[[dict], str]
+    kind = "page"
+
+    def path(self, context):
+        if callable(self.url):
+            return self.url(context)
+        return self.url if self.url.startswith("/") else reverse(self.url)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    builder: Builder
+    run: Callable[[dict], object]
+    kind = "job"
+
+
+_entries: dict[str, Page | Job] = {}
+
+
+def _register(entry):
+    if entry.name in _entries:
+        raise ValueError(f"A benchmark entry is already registered as {entry.name!r}.")
+    _entries[entry.name] = entry
+    return entry
+
+
+def page(name, *, builder, url=None):
+    """Registers a GET of ``url`` (default: the URL named ``name``) as the builder's user."""
+    return _register(Page(name=name, builder=builder, url=url or name))
+
+
+def job(name, *, builder):
+    """Decorator: registers ``function(context)`` as timed work that is not a page."""
+
+    def decorator(function):
+        _register(Job(name=name, builder=builder, run=function))
+        return function
+
+    return decorator
+
+
+def entries():
+    return list(_entries.values())
+
+
+def autodiscover():
+    """Imports ``<app>.bench`` for every installed app that has one (idempotent)."""
+    autodiscover_modules("bench")
