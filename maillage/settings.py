@@ -63,8 +63,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "simple_history",
     "reseau",
     "courrier",
+    "partenariats",
     "bench",
 ]
 
@@ -81,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "reseau.middleware.CurrentCentreMiddleware",
     "reseau.middleware.NoStoreForAuthenticatedMiddleware",
     # Last, as django-axes asks, so that it sees the outcome of the login view.

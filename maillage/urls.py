@@ -1,4 +1,4 @@
-"""URL map. Reserved prefixes for the apps still to come: /partenaires/, /partenariats/, /cafes/,
+"""URL map. Reserved prefixes for the apps still to come: /partenariats/, /cafes/,
 /orientations/, /instances/, /tableaux/.
 
 Every view needs a login (LoginRequiredMiddleware) except those decorated with
@@ -14,6 +14,7 @@ urlpatterns = [
     path("", reseau_views.AccueilView.as_view(), name="accueil"),
     path("compte/", include("reseau.urls_compte")),
     path("centre/", include("reseau.urls")),
+    path("partenaires/", include("partenariats.urls")),
     path("courriels/", include("courrier.urls")),
     path(
         "donnees-personnelles/",

@@ -76,6 +76,10 @@ def _view_model(pattern):
     view_class = getattr(pattern.callback, "view_class", None)
     if view_class is None:
         return None
+    # A view whose URL names another object than the one it handles (a contact created under
+    # a partner's URL) says so with ``url_object_model``.
+    if getattr(view_class, "url_object_model", None) is not None:
+        return view_class.url_object_model
     if getattr(view_class, "model", None) is not None:
         return view_class.model
     queryset = getattr(view_class, "queryset", None)

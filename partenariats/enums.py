@@ -1,0 +1,47 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CategoriePartenaire(models.TextChoices):
+    ASSOCIATION = "association", _("Association")
+    COLLECTIVITE = "collectivite", _("Collectivité, mairie")
+    CCAS = "ccas", _("CCAS")
+    SECURITE_SOCIALE = "securite_sociale", _("CAF, MSA et autres organismes de sécurité sociale")
+    DEPARTEMENT = "departement", _("Services du Conseil départemental")
+    ETAT = "etat", _("Services de l'État")
+    EDUCATION = "education", _("École, éducation")
+    SANTE = "sante", _("Santé")
+    BAILLEUR = "bailleur", _("Bailleur social")
+    EMPLOI = "emploi", _("Emploi et formation (Mission locale, PLIE, France Travail)")
+    SPORT_CULTURE = "sport_culture", _("Club sportif ou culturel")
+    COMMERCE = "commerce", _("Entreprise, commerce")
+    AUTRE = "autre", _("Autre")
+
+
+class Civilite(models.TextChoices):
+    MADAME = "mme", _("Madame")
+    MONSIEUR = "m", _("Monsieur")
+
+
+# The shared vocabulary of themes, seeded by migration; order is the display order.
+THEMES = [
+    ("logement", _("Logement")),
+    ("sante", _("Santé")),
+    ("insertion", _("Insertion")),
+    ("emploi", _("Emploi")),
+    ("education", _("Éducation")),
+    ("jeunesse", _("Jeunesse")),
+    ("petite-enfance", _("Petite enfance")),
+    ("famille", _("Famille")),
+    ("parentalite", _("Parentalité")),
+    ("culture", _("Culture")),
+    ("sport", _("Sport")),
+    ("alimentation", _("Alimentation")),
+    ("acces-aux-droits", _("Accès aux droits")),
+    ("numerique", _("Numérique")),
+    ("mobilite", _("Mobilité")),
+    ("vieillissement", _("Vieillissement")),
+    ("handicap", _("Handicap")),
+    ("environnement", _("Environnement")),
+    ("vie-de-quartier", _("Vie de quartier")),
+]

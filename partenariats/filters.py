@@ -1,0 +1,122 @@
+from datetime import timedelta
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from partenariats.enums import CategoriePartenaire
+from partenariats.models import Partenaire, Theme
+
+# A fiche older than this is worth a confirmation request to the partner.
+FICHE_ANCIENNE = timedelta(days=365)
+
+
+class PartenaireFilter(django_filters.FilterSet):
+    """The directory's search and filters. Everything lives in the query string, so a filtered
+    list can be bookmarked, shared, exported or sent update requests as it is."""
+
+    q = django_filters.CharFilter(method="filtrer_recherche", label=_("Rechercher"))
+    categorie = django_filters.ChoiceFilter(
+        choices=CategoriePartenaire.choices, label=_("Catégorie"), empty_label=_("Toutes")
+    )
+    theme = django_filters.ModelChoiceFilter(
+        field_name="themes",
+        queryset=Theme.objects.all(),
+        to_field_name="slug",
+        label=_("Thème"),
+        empty_label=_("Tous"),
+    )
+    commune = django_filters.ChoiceFilter(
+        method="filtrer_commune", label=_("Commune"), empty_label=_("Toutes")
+    )
+    statut = django_filters.ChoiceFilter(
+        method="filtrer_statut",
+        label=_("Statut"),
+        choices=[("archives", _("Archivés")), ("tous", _("Actifs et archivés"))],
+        empty_label=_("Actifs"),
+    )
+    livret = django_filters.ChoiceFilter(
+        method="filtrer_livret",
+        label=_("Livret"),
+        choices=[("oui", _("Dans le livret")), ("non", _("Hors livret"))],
+        empty_label=_("Tous"),
+    )
+    fiche = django_filters.ChoiceFilter(
+        method="filtrer_fiche",
+        label=_("Fiche"),
+        choices=[("a-confirmer", _("À faire confirmer (plus d'un an)"))],
+        empty_label=_("Toutes"),
+    )
+    tri = django_filters.OrderingFilter(
+        label=_("Trier par"),
+        empty_label=_("Pertinence ou nom"),
+        fields=[
+            ("nom", "nom"),
+            ("commune", "commune"),
+            ("categorie", "categorie"),
+            ("fiche_confirmee_le", "fiche"),
+            ("modifie_le", "modifie"),
+        ],
+        field_labels={
+            "nom": _("Nom (A → Z)"),
+            "-nom": _("Nom (Z → A)"),
+            "commune": _("Commune"),
+            "-commune": _("Commune (Z → A)"),
+            "categorie": _("Catégorie"),
+            "-categorie": _("Catégorie (Z → A)"),
+            "fiche": _("Fiche la plus ancienne"),
+            "-fiche": _("Fiche la plus récente"),
+            "modifie": _("Modifié il y a longtemps"),
+            "-modifie": _("Modifié récemment"),
+        },
+    )
+
+    class Meta:
+        model = Partenaire
+        fields = []
+
+    def __init__(self, data=None, *args, centre, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.centre = centre
+        communes = (
+            Partenaire.objects.for_centre(centre)
+            .exclude(commune="")
+            .order_by("commune")
+            .values_list("commune", flat=True)
+            .distinct()
+        )
+        self.filters["commune"].extra["choices"] = [(c, c) for c in communes]
+        self.form.fields["q"].widget = forms.TextInput(
+            attrs={"type": "search", "placeholder": _("nom, sigle, mission, service, commune")}
+        )
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        if not data.get("statut"):
+            queryset = queryset.filter(archive=False)
+        if not data.get("tri"):
+            # Best match first when searching on PostgreSQL, else alphabetical.
+            ranked = "pertinence" in queryset.query.annotations
+            queryset = queryset.order_by(*(["-pertinence", "nom"] if ranked else ["nom"]))
+        return queryset
+
+    def filtrer_recherche(self, queryset, name, value):
+        return queryset.recherche(value)
+
+    def filtrer_commune(self, queryset, name, value):
+        return queryset.filter(commune=value)
+
+    def filtrer_statut(self, queryset, name, value):
+        return queryset.filter(archive=True) if value == "archives" else queryset
+
+    def filtrer_livret(self, queryset, name, value):
+        return queryset.filter(dans_livret=(value == "oui"))
+
+    def filtrer_fiche(self, queryset, name, value):
+        limite = timezone.localdate() - FICHE_ANCIENNE
+        return queryset.filter(
+            Q(fiche_confirmee_le__isnull=True) | Q(fiche_confirmee_le__lt=limite)
+        )

@@ -1,0 +1,127 @@
+import re
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from partenariats.models import Contact, Partenaire, Theme
+from partenariats.validators import valider_siret
+
+CHAMPS_FICHE = [
+    "nom",
+    "sigle",
+    "categorie",
+    "siret",
+    "rna",
+    "adresse",
+    "code_postal",
+    "commune",
+    "telephone",
+    "email",
+    "site_web",
+    "missions",
+    "publics",
+    "services",
+    "horaires",
+    "territoire",
+    "themes",
+]
+
+
+class PartenaireForm(forms.ModelForm):
+    # Wider than 14 so that a SIRET pasted with its spaces reaches the validator, which says
+    # what is wrong with it rather than "14 characters at most".
+    siret = forms.CharField(
+        label=_("SIRET"),
+        max_length=20,
+        required=False,
+        validators=[valider_siret],
+        help_text=_("14 chiffres, facultatif."),
+    )
+
+    # People type "www.mairie-agen.fr": assume https, as Django 6 will.
+    site_web = forms.URLField(label=_("site web"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Partenaire
+        fields = [*CHAMPS_FICHE, "dans_livret"]
+        widgets = {
+            "themes": forms.CheckboxSelectMultiple,
+            "missions": forms.Textarea(attrs={"rows": 3}),
+            "publics": forms.Textarea(attrs={"rows": 2}),
+            "services": forms.Textarea(attrs={"rows": 3}),
+            "horaires": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "rna": _("Pour une association : W suivi de 9 chiffres."),
+            "horaires": _("Par exemple : du lundi au vendredi, 9 h – 12 h et 14 h – 17 h."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["themes"].queryset = Theme.objects.all()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Fieldset(_("Identité"), "nom", "sigle", "categorie", "siret", "rna"),
+            Fieldset(
+                _("Coordonnées"),
+                "adresse",
+                "code_postal",
+                "commune",
+                "telephone",
+                "email",
+                "site_web",
+            ),
+            Fieldset(
+                _("Fiche signalétique"),
+                "missions",
+                "publics",
+                "services",
+                "horaires",
+                "territoire",
+                "themes",
+            ),
+            *([Fieldset(_("Livret"), "dans_livret")] if "dans_livret" in self.fields else []),
+        )
+
+    def clean_siret(self):
+        return re.sub(r"\s", "", self.cleaned_data["siret"])
+
+    def clean_rna(self):
+        return self.cleaned_data["rna"].strip().upper()
+
+    def clean_nom(self):
+        return " ".join(self.cleaned_data["nom"].split())
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = [
+            "civilite",
+            "prenom",
+            "nom",
+            "fonction",
+            "email",
+            "telephone",
+            "recoit_invitations_cafe",
+            "prescripteur",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("recoit_invitations_cafe") and not cleaned.get("email"):
+            self.add_error(
+                "email",
+                _("Sans adresse électronique, ce contact ne peut pas recevoir les invitations."),
+            )
+        return cleaned

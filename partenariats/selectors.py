@@ -1,0 +1,144 @@
+"""Reads shared by views, exports and later apps."""
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from partenariats.models import Contact, Partenaire
+
+# Words that say what an organisation is rather than which one it is.
+MOTS_GENERIQUES = {
+    "association", "asso", "de", "du", "des", "la", "le", "les", "l", "d", "et", "a", "au",
+    "aux", "en", "pour", "sur",
+}  # fmt: skip
+SEUIL_SIMILARITE = 0.85
+
+
+def nom_normalise(nom):
+    sans_accents = unicodedata.normalize("NFKD", nom or "").encode("ascii", "ignore").decode()
+    mots = re.findall(r"[a-z0-9]+", sans_accents.lower())
+    return " ".join(mot for mot in mots if mot not in MOTS_GENERIQUES)
+
+
+def doublons_probables(*, centre, nom, commune="", siret="", exclure_pk=None):
+    """Partners of ``centre`` that are probably the same organisation: same SIRET, or a very
+    similar name in the same commune. Archived ones count: recreating one is a likely mistake.
+
+    A commune holds tens of partners, so names are compared in Python, the same way on every
+    database.
+    """
+    condition = Q()
+    siret = re.sub(r"\s", "", siret or "")
+    if siret:
+        condition |= Q(siret=siret)
+    if commune:
+        condition |= Q(commune__iexact=commune.strip())
+    if not condition:
+        return []
+    candidats = Partenaire.objects.for_centre(centre).filter(condition)
+    if exclure_pk:
+        candidats = candidats.exclude(pk=exclure_pk)
+    cible = nom_normalise(nom)
+    trouves = []
+    for partenaire in candidats.only("pk", "nom", "sigle", "commune", "siret", "archive"):
+        if siret and partenaire.siret == siret:
+            trouves.append(partenaire)
+            continue
+        autre = nom_normalise(partenaire.nom)
+        if (
+            cible
+            and autre
+            and (
+                cible == autre
+                or difflib.SequenceMatcher(None, cible, autre).ratio() >= SEUIL_SIMILARITE
+            )
+        ):
+            trouves.append(partenaire)
+    return trouves
+
+
+@dataclass
+class Evenement:
+    """One line of a partner's timeline. Later apps add theirs (partnerships, cafés...)."""
+
+    date: datetime
+    libelle: str
+    auteur: str = ""
+    details: str = ""
+
+
+# Other apps add their events to a partner's timeline without this app importing them
+# (imports go downward only): ``@source_chronologie`` on a function partner -> [Evenement].
+SOURCES_CHRONOLOGIE = []
+
+
+def source_chronologie(fonction):
+    SOURCES_CHRONOLOGIE.append(fonction)
+    return fonction
+
+
+def _libelle_champ(model, nom):
+    return str(model._meta.get_field(nom).verbose_name)
+
+
+def _evenements_historique(records, model, sujet):
+    records = list(records)
+    evenements = []
+    for index, record in enumerate(records):
+        auteur = (
+            str(record.history_user) if record.history_user else _("un partenaire ou le système")
+        )
+        if record.history_type == "+":
+            libelle = _("%(sujet)s créé") % {"sujet": sujet(record)}
+            details = ""
+        elif record.history_type == "-":
+            libelle = _("%(sujet)s supprimé") % {"sujet": sujet(record)}
+            details = ""
+        else:
+            precedent = records[index + 1] if index + 1 < len(records) else None
+            if precedent is None or precedent.id != record.id:
+                continue
+            champs = [c.field for c in record.diff_against(precedent).changes]
+            if not champs:
+                continue
+            if champs == ["archive"]:
+                libelle = (
+                    _("Partenaire archivé")
+                    if record.archive
+                    else _("Partenaire sorti des archives")
+                )
+                details = ""
+            else:
+                libelle = _("%(sujet)s modifié") % {"sujet": sujet(record)}
+                details = ", ".join(_libelle_champ(model, c) for c in champs)
+        evenements.append(Evenement(record.history_date, libelle, auteur, details))
+    return evenements
+
+
+def partenaire_chronologie(partenaire, limite=50):
+    """What happened with this partner, newest first: its fiche and its contacts' history."""
+    fiche = partenaire.history.select_related("history_user").order_by("-history_date")[:200]
+    contacts = (
+        Contact.history.filter(partenaire_id=partenaire.pk)
+        .select_related("history_user")
+        .order_by("id", "-history_date")[:400]
+    )
+    evenements = _evenements_historique(fiche, Partenaire, lambda r: _("Fiche"))
+    par_contact = {}
+    for record in contacts:
+        par_contact.setdefault(record.id, []).append(record)
+    for records in par_contact.values():
+        evenements += _evenements_historique(
+            records,
+            Contact,
+            lambda r: _("Contact %(nom)s") % {"nom": f"{r.prenom} {r.nom}".strip()},
+        )
+    for source in SOURCES_CHRONOLOGIE:
+        evenements += source(partenaire)
+    evenements.sort(key=lambda e: e.date, reverse=True)
+    return evenements[:limite]

@@ -1,0 +1,188 @@
+from django.contrib import messages
+from django.db.models import Count, Prefetch
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import CreateView, DeleteView, DetailView, ListView, UpdateView, View
+from django.views.generic.detail import SingleObjectMixin
+
+from partenariats import services
+from partenariats.filters import PartenaireFilter
+from partenariats.forms import ContactForm, PartenaireForm
+from partenariats.models import Contact, Partenaire, Theme
+from partenariats.selectors import doublons_probables, partenaire_chronologie
+from reseau.access import CentreMixin
+from reseau.enums import Role
+
+
+def directory_filter(request, centre):
+    """The filtered directory as the list, the exports and the bulk actions all see it.
+
+    Always bound (an empty query string is valid), so a value that does not validate is
+    dropped and reported on its field while the other filters still apply.
+    """
+    return PartenaireFilter(
+        request.GET, queryset=Partenaire.objects.for_centre(centre), request=request, centre=centre
+    )
+
+
+class PartenaireListView(CentreMixin, ListView):
+    model = Partenaire
+    template_name = "partenariats/partenaire_liste.html"
+    context_object_name = "partenaires"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filterset = directory_filter(self.request, self.centre)
+        return self.filterset.qs.annotate(nb_contacts=Count("contacts")).prefetch_related(
+            Prefetch("themes", queryset=Theme.objects.order_by("ordre"))
+        )
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            filter=self.filterset,
+            querystring=query.urlencode(),
+            filtres_actifs=any(v for k, v in query.items() if k != "tri"),
+            **kwargs,
+        )
+
+
+class PartenaireDetailView(CentreMixin, DetailView):
+    model = Partenaire
+    template_name = "partenariats/partenaire_detail.html"
+    context_object_name = "partenaire"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related(
+                Prefetch("themes", queryset=Theme.objects.order_by("ordre")),
+                Prefetch("contacts", queryset=Contact.objects.order_by("nom", "prenom")),
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["chronologie"] = partenaire_chronologie(self.object)
+        return context
+
+
+class PartenaireCreateView(CentreMixin, CreateView):
+    """Creating a partner that probably exists already asks for a confirmation first."""
+
+    min_role = Role.SALARIE
+    model = Partenaire
+    form_class = PartenaireForm
+    template_name = "partenariats/partenaire_form.html"
+
+    def form_valid(self, form):
+        doublons = doublons_probables(
+            centre=self.centre,
+            nom=form.cleaned_data["nom"],
+            commune=form.cleaned_data.get("commune", ""),
+            siret=form.cleaned_data.get("siret", ""),
+        )
+        if doublons and not self.request.POST.get("confirmer_doublon"):
+            return self.render_to_response(self.get_context_data(form=form, doublons=doublons))
+        self.object = services.partenaire_creer(centre=self.centre, form=form)
+        messages.success(self.request, _("La fiche de %(nom)s est créée.") % {"nom": self.object})
+        return HttpResponseRedirect(self.object.get_absolute_url())
+
+
+class PartenaireUpdateView(CentreMixin, UpdateView):
+    min_role = Role.SALARIE
+    model = Partenaire
+    form_class = PartenaireForm
+    template_name = "partenariats/partenaire_form.html"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(
+            self.request, _("La fiche de %(nom)s est enregistrée.") % {"nom": self.object}
+        )
+        return response
+
+
+class PartenaireArchiveView(CentreMixin, SingleObjectMixin, View):
+    """POST archives or restores a partner; a partner is never deleted, its history stays."""
+
+    min_role = Role.SALARIE
+    model = Partenaire
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        partenaire = self.get_object()
+        archiver = not partenaire.archive
+        services.partenaire_archiver(partenaire=partenaire, archive=archiver)
+        if archiver:
+            messages.success(
+                request,
+                _("%(nom)s est archivé : il n'apparaît plus dans l'annuaire ni dans le livret.")
+                % {"nom": partenaire},
+            )
+        else:
+            messages.success(request, _("%(nom)s est de nouveau actif.") % {"nom": partenaire})
+        return HttpResponseRedirect(partenaire.get_absolute_url())
+
+
+class ContactMixin(CentreMixin):
+    min_role = Role.SALARIE
+    model = Contact
+    form_class = ContactForm
+    template_name = "partenariats/contact_form.html"
+
+    def get_success_url(self):
+        return self.object.partenaire.get_absolute_url() + "#contacts"
+
+
+class ContactCreateView(ContactMixin, CreateView):
+    # The URL names the partner; tests/test_access.py creates one of these in another centre.
+    url_object_model = Partenaire
+
+    def get_partenaire(self):
+        return get_object_or_404(Partenaire.objects.for_centre(self.centre), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(partenaire=self.get_partenaire(), **kwargs)
+
+    def form_valid(self, form):
+        form.instance.partenaire = self.get_partenaire()
+        messages.success(self.request, _("Contact ajouté."))
+        return super().form_valid(form)
+
+    def get(self, request, *args, **kwargs):
+        self.get_partenaire()
+        return super().get(request, *args, **kwargs)
+
+
+class ContactUpdateView(ContactMixin, UpdateView):
+    def get_queryset(self):
+        return super().get_queryset().select_related("partenaire")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(partenaire=self.object.partenaire, **kwargs)
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Contact enregistré."))
+        return super().form_valid(form)
+
+
+class ContactDeleteView(CentreMixin, DeleteView):
+    min_role = Role.SALARIE
+    model = Contact
+    template_name = "partenariats/contact_supprimer.html"
+    context_object_name = "contact"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("partenaire")
+
+    def get_success_url(self):
+        return reverse("partenaires:detail", args=[self.object.partenaire_id]) + "#contacts"
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Contact supprimé."))
+        return super().form_valid(form)
