@@ -45,3 +45,23 @@ THEMES = [
     ("environnement", _("Environnement")),
     ("vie-de-quartier", _("Vie de quartier")),
 ]
+
+
+class StatutDemande(models.TextChoices):
+    ENVOYEE = "envoyee", _("Envoyée")
+    OUVERTE = "ouverte", _("Ouverte")
+    SOUMISE = "soumise", _("Soumise")
+    ACCEPTEE = "acceptee", _("Acceptée")
+    REJETEE = "rejetee", _("Rejetée")
+
+
+class RegroupementLivret(models.TextChoices):
+    CATEGORIE = "categorie", _("Par catégorie")
+    THEME = "theme", _("Par thème")
+
+
+class StatutLivret(models.TextChoices):
+    EN_ATTENTE = "en_attente", _("En attente")
+    EN_COURS = "en_cours", _("En cours")
+    PRET = "pret", _("Prêt")
+    ECHEC = "echec", _("Échec")

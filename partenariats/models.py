@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection, models
 from django.db.models import F, Q
@@ -5,7 +6,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from partenariats.enums import CategoriePartenaire, Civilite
+from partenariats.enums import (
+    CategoriePartenaire,
+    Civilite,
+    RegroupementLivret,
+    StatutDemande,
+    StatutLivret,
+)
 from partenariats.validators import valider_code_postal, valider_rna, valider_siret
 from reseau.models import CentreScopedModel, CentreScopedQuerySet
 
@@ -166,3 +173,141 @@ class Contact(models.Model):
     @property
     def centre(self):
         return self.partenaire.centre
+
+
+class LotDemandes(CentreScopedModel):
+    """Fiche update requests sent in one go (to every partner of a filtered list).
+
+    The Celery task walks the partners and creates at most one request per partner of the lot
+    (a unique constraint), so a retried task emails no one twice; ``traites`` feeds the
+    progress bar.
+    """
+
+    cree_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("envoyé par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    cree_le = models.DateTimeField(_("créé le"), auto_now_add=True)
+    criteres = models.CharField(_("critères de l'annuaire"), max_length=1000, blank=True)
+    partenaires = models.JSONField(_("partenaires visés"), default=list)
+    total = models.PositiveIntegerField(_("nombre de partenaires"), default=0)
+    traites = models.PositiveIntegerField(_("partenaires traités"), default=0)
+    termine_le = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("envoi groupé de demandes de mise à jour")
+        verbose_name_plural = _("envois groupés de demandes de mise à jour")
+        ordering = ["-cree_le"]
+
+
+class DemandeMiseAJour(CentreScopedModel):
+    """One request to one partner's contact to check and update its fiche through a link.
+
+    The partner's answer is kept in ``proposition`` and changes nothing until staff accept it,
+    field by field (``champs_acceptes``).
+    """
+
+    lot = models.ForeignKey(
+        LotDemandes,
+        verbose_name=_("envoi groupé"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="demandes",
+    )
+    partenaire = models.ForeignKey(
+        Partenaire,
+        verbose_name=_("partenaire"),
+        on_delete=models.CASCADE,
+        related_name="demandes_mise_a_jour",
+    )
+    contact = models.ForeignKey(
+        Contact,
+        verbose_name=_("contact"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    destinataire = models.EmailField(_("adresse du destinataire"))
+    statut = models.CharField(
+        _("statut"), max_length=20, choices=StatutDemande.choices, default=StatutDemande.ENVOYEE
+    )
+    envoyee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("envoyée par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    cree_le = models.DateTimeField(_("envoyée le"), auto_now_add=True)
+    expire_le = models.DateTimeField(_("expire le"))
+    ouverte_le = models.DateTimeField(_("ouverte le"), null=True, blank=True)
+    soumise_le = models.DateTimeField(_("soumise le"), null=True, blank=True)
+    traitee_le = models.DateTimeField(_("traitée le"), null=True, blank=True)
+    traitee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("traitée par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    proposition = models.JSONField(_("modifications proposées"), default=dict, blank=True)
+    champs_acceptes = models.JSONField(_("champs acceptés"), default=list, blank=True)
+    courriel = models.ForeignKey(
+        "courrier.Courriel",
+        verbose_name=_("courriel"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("demande de mise à jour de fiche")
+        verbose_name_plural = _("demandes de mise à jour de fiche")
+        ordering = ["-cree_le"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lot", "partenaire"], name="demande_unique_par_lot_et_partenaire"
+            )
+        ]
+        indexes = [models.Index(fields=["centre", "statut", "-cree_le"], name="demande_suivi_idx")]
+
+
+class Livret(CentreScopedModel):
+    """One generated booklet (PDF) of the centre's partners; earlier ones stay listed."""
+
+    regroupement = models.CharField(
+        _("regroupement"),
+        max_length=20,
+        choices=RegroupementLivret.choices,
+        default=RegroupementLivret.CATEGORIE,
+    )
+    statut = models.CharField(
+        _("statut"), max_length=20, choices=StatutLivret.choices, default=StatutLivret.EN_ATTENTE
+    )
+    progression = models.PositiveSmallIntegerField(_("progression (%)"), default=0)
+    etape = models.CharField(_("étape en cours"), max_length=200, blank=True)
+    fichier = models.FileField(_("fichier PDF"), upload_to="livrets/%Y/%m/", blank=True)
+    nb_partenaires = models.PositiveIntegerField(_("nombre de partenaires"), default=0)
+    nb_pages = models.PositiveIntegerField(_("nombre de pages"), default=0)
+    erreur = models.TextField(_("erreur"), blank=True)
+    cree_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("demandé par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    cree_le = models.DateTimeField(_("demandé le"), auto_now_add=True)
+    termine_le = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("livret des partenaires")
+        verbose_name_plural = _("livrets des partenaires")
+        ordering = ["-cree_le"]
