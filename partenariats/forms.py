@@ -40,6 +40,14 @@ class PartenaireForm(forms.ModelForm):
         help_text=_("14 chiffres, facultatif."),
     )
 
+    # Slugs rather than ids: stable across databases, readable in URLs, imports and tests.
+    themes = forms.ModelMultipleChoiceField(
+        label=_("thèmes"),
+        queryset=Theme.objects.all(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     # People type "www.mairie-agen.fr": assume https, as Django 6 will.
     site_web = forms.URLField(label=_("site web"), required=False, assume_scheme="https")
 
@@ -47,7 +55,6 @@ class PartenaireForm(forms.ModelForm):
         model = Partenaire
         fields = [*CHAMPS_FICHE, "dans_livret"]
         widgets = {
-            "themes": forms.CheckboxSelectMultiple,
             "missions": forms.Textarea(attrs={"rows": 3}),
             "publics": forms.Textarea(attrs={"rows": 2}),
             "services": forms.Textarea(attrs={"rows": 3}),
@@ -60,7 +67,6 @@ class PartenaireForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["themes"].queryset = Theme.objects.all()
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from partenariats.models import Contact, Partenaire
@@ -86,38 +87,50 @@ def _libelle_champ(model, nom):
     return str(model._meta.get_field(nom).verbose_name)
 
 
-def _evenements_historique(records, model, sujet):
+def _evenements_historique(records, model, libelles):
+    """Timeline events from django-simple-history records (newest first, one object).
+
+    ``libelles`` maps "+", "~", "-" to the sentence for a creation, change, deletion.
+    """
     records = list(records)
     evenements = []
     for index, record in enumerate(records):
-        auteur = (
-            str(record.history_user) if record.history_user else _("un partenaire ou le système")
-        )
-        if record.history_type == "+":
-            libelle = _("%(sujet)s créé") % {"sujet": sujet(record)}
-            details = ""
-        elif record.history_type == "-":
-            libelle = _("%(sujet)s supprimé") % {"sujet": sujet(record)}
-            details = ""
-        else:
+        auteur = str(record.history_user) if record.history_user else _("Maillage")
+        details = ""
+        if record.history_type == "~":
             precedent = records[index + 1] if index + 1 < len(records) else None
-            if precedent is None or precedent.id != record.id:
+            if precedent is None:
                 continue
             champs = [c.field for c in record.diff_against(precedent).changes]
             if not champs:
                 continue
             if champs == ["archive"]:
-                libelle = (
-                    _("Partenaire archivé")
-                    if record.archive
-                    else _("Partenaire sorti des archives")
-                )
-                details = ""
+                libelle = _("Partenaire archivé") if record.archive else _("Partenaire réactivé")
             else:
-                libelle = _("%(sujet)s modifié") % {"sujet": sujet(record)}
-                details = ", ".join(_libelle_champ(model, c) for c in champs)
+                libelle = libelles["~"](record)
+                details = capfirst(", ".join(_libelle_champ(model, c) for c in champs))
+        else:
+            libelle = libelles[record.history_type](record)
         evenements.append(Evenement(record.history_date, libelle, auteur, details))
     return evenements
+
+
+LIBELLES_FICHE = {
+    "+": lambda r: _("Fiche créée"),
+    "~": lambda r: _("Fiche modifiée"),
+    "-": lambda r: _("Fiche supprimée"),
+}
+
+
+def _nom_contact(record):
+    return f"{record.prenom} {record.nom}".strip()
+
+
+LIBELLES_CONTACT = {
+    "+": lambda r: _("Contact ajouté : %(nom)s") % {"nom": _nom_contact(r)},
+    "~": lambda r: _("Contact modifié : %(nom)s") % {"nom": _nom_contact(r)},
+    "-": lambda r: _("Contact supprimé : %(nom)s") % {"nom": _nom_contact(r)},
+}
 
 
 def partenaire_chronologie(partenaire, limite=50):
@@ -128,16 +141,12 @@ def partenaire_chronologie(partenaire, limite=50):
         .select_related("history_user")
         .order_by("id", "-history_date")[:400]
     )
-    evenements = _evenements_historique(fiche, Partenaire, lambda r: _("Fiche"))
+    evenements = _evenements_historique(fiche, Partenaire, LIBELLES_FICHE)
     par_contact = {}
     for record in contacts:
         par_contact.setdefault(record.id, []).append(record)
     for records in par_contact.values():
-        evenements += _evenements_historique(
-            records,
-            Contact,
-            lambda r: _("Contact %(nom)s") % {"nom": f"{r.prenom} {r.nom}".strip()},
-        )
+        evenements += _evenements_historique(records, Contact, LIBELLES_CONTACT)
     for source in SOURCES_CHRONOLOGIE:
         evenements += source(partenaire)
     evenements.sort(key=lambda e: e.date, reverse=True)

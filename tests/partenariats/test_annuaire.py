@@ -1,0 +1,363 @@
+import io
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
+
+from partenariats.enums import CategoriePartenaire
+from partenariats.models import Contact, Partenaire
+from partenariats.selectors import doublons_probables, partenaire_chronologie
+from partenariats.validators import valider_rna, valider_siret
+from tests.partenariats.factories import ContactFactory, PartenaireFactory
+
+pytestmark = pytest.mark.django_db
+
+needs_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="full-text search is PostgreSQL's"
+)
+
+
+class TestValidators:
+    @pytest.mark.parametrize("siret", ["73282932000074", "732 829 320 00074", "35600000000006"])
+    def test_valid_siret(self, siret):
+        valider_siret(siret)
+
+    @pytest.mark.parametrize(
+        ("siret", "message"),
+        [("73282932000075", "mal recopié"), ("1234", "14 chiffres"), ("7328293200007A", "14")],
+    )
+    def test_invalid_siret_says_why(self, siret, message):
+        with pytest.raises(ValidationError, match=message):
+            valider_siret(siret)
+
+    def test_rna(self):
+        valider_rna("W471000123")
+        with pytest.raises(ValidationError, match="W suivi de 9 chiffres"):
+            valider_rna("471000123")
+
+
+class TestRecherche:
+    @needs_postgres
+    def test_accents_and_plurals_do_not_matter(self, centre):
+        pre = PartenaireFactory(
+            centre=centre,
+            nom="Programme de réussite éducative",
+            missions="Parcours individualisés pour les enfants en difficulté scolaire",
+        )
+        PartenaireFactory(centre=centre, nom="Judo club", missions="Cours de judo")
+        assert list(Partenaire.objects.for_centre(centre).recherche("reussite")) == [pre]
+        assert list(Partenaire.objects.for_centre(centre).recherche("Enfant")) == [pre]
+        assert list(Partenaire.objects.for_centre(centre).recherche("parcours individualise")) == [
+            pre
+        ]
+
+    @needs_postgres
+    def test_name_outranks_missions(self, centre):
+        par_mission = PartenaireFactory(centre=centre, nom="Régie", missions="logement des jeunes")
+        par_nom = PartenaireFactory(centre=centre, nom="Logement des jeunes 47", missions="foyer")
+        resultats = (
+            Partenaire.objects.for_centre(centre).recherche("logement").order_by("-pertinence")
+        )
+        assert list(resultats) == [par_nom, par_mission]
+
+    @needs_postgres
+    def test_search_vector_follows_updates(self, centre):
+        partenaire = PartenaireFactory(centre=centre, missions="Aide alimentaire")
+        partenaire.missions = "Ateliers numériques"
+        partenaire.save()
+        assert list(Partenaire.objects.recherche("numerique")) == [partenaire]
+        assert not Partenaire.objects.recherche("alimentaire").exists()
+
+    def test_never_crosses_centres(self, centre, autre_centre):
+        PartenaireFactory(centre=autre_centre, nom="Secours populaire")
+        assert not Partenaire.objects.for_centre(centre).recherche("Secours").exists()
+
+
+class TestDoublons:
+    def test_same_siret(self, centre):
+        existant = PartenaireFactory(centre=centre, siret="73282932000074", commune="Agen")
+        assert doublons_probables(
+            centre=centre, nom="Autre nom", commune="Fumel", siret="732 829 320 00074"
+        ) == [existant]
+
+    def test_similar_name_in_same_commune(self, centre):
+        existant = PartenaireFactory(
+            centre=centre, nom="Association Les Restos du Cœur", commune="Agen"
+        )
+        assert doublons_probables(centre=centre, nom="Restos du coeur", commune="agen") == [
+            existant
+        ]
+        assert doublons_probables(centre=centre, nom="Restos du coeur", commune="Fumel") == []
+        assert doublons_probables(centre=centre, nom="Secours populaire", commune="Agen") == []
+
+    def test_other_centre_is_not_a_duplicate(self, centre, autre_centre):
+        PartenaireFactory(centre=autre_centre, nom="Épicerie solidaire", commune="Agen")
+        assert doublons_probables(centre=centre, nom="Épicerie solidaire", commune="Agen") == []
+
+
+class TestListe:
+    url = reverse("partenaires:liste")
+
+    def test_lists_active_partners_of_the_current_centre(
+        self, client_lecture, centre, autre_centre
+    ):
+        ici = PartenaireFactory(centre=centre, nom="Mission locale")
+        archive = PartenaireFactory(centre=centre, nom="Ancienne association", archive_=True)
+        ailleurs = PartenaireFactory(centre=autre_centre, nom="CCAS de Fumel")
+        response = client_lecture.get(self.url)
+        assertContains(response, ici.nom)
+        assertNotContains(response, archive.nom)
+        assertNotContains(response, ailleurs.nom)
+        assertContains(response, "1 partenaire")
+
+    def test_filters_combine_and_live_in_the_url(self, client_lecture, centre):
+        caf = PartenaireFactory(centre=centre, caf=True, commune="Agen", themes=["famille"])
+        PartenaireFactory(centre=centre, nom="CCAS", categorie=CategoriePartenaire.CCAS)
+        PartenaireFactory(
+            centre=centre,
+            nom="MSA",
+            categorie=CategoriePartenaire.SECURITE_SOCIALE,
+            commune="Fumel",
+            themes=["sante"],
+        )
+        response = client_lecture.get(
+            self.url, {"categorie": "securite_sociale", "theme": "famille", "commune": "Agen"}
+        )
+        assert list(response.context["partenaires"]) == [caf]
+        assertContains(response, "1 partenaire")
+
+    def test_archived_filter(self, client_lecture, centre):
+        archive = PartenaireFactory(centre=centre, nom="Ancienne association", archive_=True)
+        response = client_lecture.get(self.url, {"statut": "archives"})
+        assert list(response.context["partenaires"]) == [archive]
+
+    def test_fiche_to_confirm_filter(self, client, lecture_user, centre, time_machine):
+        time_machine.move_to("2026-06-01 12:00+02:00", tick=False)
+        ancienne = PartenaireFactory(centre=centre, nom="A", fiche_confirmee_le=date(2025, 5, 1))
+        jamais = PartenaireFactory(centre=centre, nom="B")
+        PartenaireFactory(centre=centre, nom="C", fiche_confirmee_le=date(2026, 1, 1))
+        PartenaireFactory(centre=centre, nom="D", hors_livret=True)
+        client.force_login(lecture_user)
+        response = client.get(self.url, {"fiche": "a-confirmer", "livret": "oui"})
+        assert list(response.context["partenaires"]) == [ancienne, jamais]
+
+    def test_bad_filter_value_is_reported_not_a_500(self, client_lecture, centre):
+        PartenaireFactory(centre=centre)
+        response = client_lecture.get(self.url, {"categorie": "licorne", "page": "abc"})
+        assert response.status_code in (200, 404)
+
+    def test_bad_category_keeps_other_filters(self, client_lecture, centre):
+        PartenaireFactory(centre=centre, nom="Agen 1", commune="Agen")
+        PartenaireFactory(centre=centre, nom="Fumel 1", commune="Fumel")
+        response = client_lecture.get(self.url, {"categorie": "licorne", "commune": "Fumel"})
+        assert [p.nom for p in response.context["partenaires"]] == ["Fumel 1"]
+        assertContains(response, "Sélectionnez un choix valide")
+
+    def test_sorting(self, client_lecture, centre):
+        PartenaireFactory(centre=centre, nom="Bêta", commune="Agen")
+        PartenaireFactory(centre=centre, nom="Alpha", commune="Fumel")
+        response = client_lecture.get(self.url, {"tri": "-commune"})
+        assert [p.nom for p in response.context["partenaires"]] == ["Alpha", "Bêta"]
+
+    @needs_postgres
+    def test_search_ranks_and_counts(self, client_lecture, centre):
+        PartenaireFactory(centre=centre, nom="Épicerie solidaire", missions="aide alimentaire")
+        PartenaireFactory(centre=centre, nom="Judo club")
+        response = client_lecture.get(self.url, {"q": "epicerie"})
+        assert [p.nom for p in response.context["partenaires"]] == ["Épicerie solidaire"]
+        assertContains(response, "1 partenaire")
+
+    def test_query_count_is_constant(self, client_lecture, centre, django_assert_max_num_queries):
+        for _n in range(5):
+            PartenaireFactory(centre=centre, themes=["logement", "sante"])
+            ContactFactory(centre=centre)
+        with django_assert_max_num_queries(15) as small:
+            client_lecture.get(self.url, {"theme": "logement"})
+        for _n in range(45):
+            PartenaireFactory(centre=centre, themes=["logement", "famille"])
+        with django_assert_max_num_queries(len(small.captured_queries)):
+            response = client_lecture.get(self.url, {"theme": "logement"})
+        assert len(response.context["partenaires"]) == 50
+
+    def test_lecture_role_sees_no_write_buttons(self, client_lecture, centre):
+        assertNotContains(client_lecture.get(self.url), reverse("partenaires:creer"))
+
+
+class TestFiche:
+    def test_detail_shows_fiche_contacts_and_timeline(self, client_lecture, centre):
+        partenaire = PartenaireFactory(
+            centre=centre,
+            nom="Régie de quartier",
+            missions="Chantiers\nd'insertion",
+            themes=["emploi"],
+        )
+        ContactFactory(partenaire=partenaire, prenom="Mohamed", nom="Zerrouki", prescripteur=True)
+        response = client_lecture.get(partenaire.get_absolute_url())
+        assertContains(response, "Chantiers<br>d&#x27;insertion")
+        assertContains(response, "Mohamed Zerrouki")
+        assertContains(response, "prescripteur")
+        assertContains(response, "Fiche créée")
+        assertContains(response, "Contact ajouté : Mohamed Zerrouki")
+
+    def test_detail_query_count_does_not_grow_with_contacts(
+        self, client_lecture, centre, django_assert_max_num_queries
+    ):
+        partenaire = PartenaireFactory(centre=centre, themes=["logement"])
+        ContactFactory(partenaire=partenaire)
+        with django_assert_max_num_queries(20) as small:
+            client_lecture.get(partenaire.get_absolute_url())
+        ContactFactory.create_batch(10, partenaire=partenaire)
+        with django_assert_max_num_queries(len(small.captured_queries)):
+            client_lecture.get(partenaire.get_absolute_url())
+
+    def test_create(self, client_salarie, salarie_user, centre):
+        response = client_salarie.post(
+            reverse("partenaires:creer"),
+            {
+                "nom": "  Ludothèque   du Pin ",
+                "categorie": "association",
+                "siret": "732 829 320 00074",
+                "code_postal": "47000",
+                "commune": "Agen",
+                "site_web": "www.ludotheque.example",
+                "themes": ["famille", "culture"],
+                "dans_livret": "on",
+            },
+        )
+        partenaire = Partenaire.objects.get(nom="Ludothèque du Pin")
+        assertRedirects(response, partenaire.get_absolute_url())
+        assert partenaire.centre == centre
+        assert partenaire.siret == "73282932000074"
+        assert partenaire.site_web == "https://www.ludotheque.example"
+        assert {t.slug for t in partenaire.themes.all()} == {"famille", "culture"}
+        assert partenaire.history.get().history_user == salarie_user
+
+    def test_create_with_errors_in_french_keeps_input(self, client_salarie):
+        response = client_salarie.post(
+            reverse("partenaires:creer"),
+            {
+                "nom": "Club",
+                "categorie": "association",
+                "siret": "73282932000075",
+                "code_postal": "470",
+            },
+        )
+        assert response.status_code == 200
+        assertContains(response, "Ce numéro SIRET n&#x27;existe pas")
+        assertContains(response, "Un code postal compte 5 chiffres")
+        assertContains(response, 'value="Club"')
+        assert not Partenaire.objects.exists()
+
+    def test_duplicate_is_flagged_then_can_be_confirmed(self, client_salarie, centre):
+        existant = PartenaireFactory(centre=centre, nom="Secours populaire", commune="Agen")
+        data = {"nom": "Secours Populaire", "categorie": "association", "commune": "Agen"}
+        response = client_salarie.post(reverse("partenaires:creer"), data)
+        assertContains(response, "existe peut-être déjà")
+        assertContains(response, existant.get_absolute_url())
+        assert Partenaire.objects.count() == 1
+        response = client_salarie.post(
+            reverse("partenaires:creer"), {**data, "confirmer_doublon": "1"}
+        )
+        assert Partenaire.objects.count() == 2
+
+    def test_edit_records_who_changed_what(self, client_salarie, salarie_user, centre):
+        partenaire = PartenaireFactory(
+            centre=centre, nom="CCAS", categorie="ccas", adresse="", code_postal="", commune=""
+        )
+        response = client_salarie.post(
+            reverse("partenaires:modifier", args=[partenaire.pk]),
+            {
+                "nom": "CCAS",
+                "categorie": "ccas",
+                "missions": partenaire.missions,
+                "horaires": "Lundi, 9 h – 12 h",
+                "dans_livret": "on",
+            },
+        )
+        assertRedirects(response, partenaire.get_absolute_url())
+        evenement = partenaire_chronologie(partenaire)[0]
+        assert evenement.libelle == "Fiche modifiée"
+        assert evenement.details == "Horaires d'ouverture"
+        assert evenement.auteur == str(salarie_user)
+
+    def test_archive_and_restore(self, client_salarie, centre):
+        partenaire = PartenaireFactory(centre=centre)
+        url = reverse("partenaires:archiver", args=[partenaire.pk])
+        assert client_salarie.get(url).status_code == 405
+        response = client_salarie.post(url, follow=True)
+        assertContains(response, "est archivé")
+        partenaire.refresh_from_db()
+        assert partenaire.archive
+        assert partenaire_chronologie(partenaire)[0].libelle == "Partenaire archivé"
+        client_salarie.post(url)
+        partenaire.refresh_from_db()
+        assert not partenaire.archive
+
+    @pytest.mark.parametrize("name", ["partenaires:creer", "partenaires:modifier"])
+    def test_lecture_role_cannot_write(self, client_lecture, centre, name):
+        partenaire = PartenaireFactory(centre=centre)
+        url = reverse(name, args=[partenaire.pk] if name.endswith("modifier") else [])
+        assert client_lecture.get(url).status_code == 403
+        assert (
+            client_lecture.post(reverse("partenaires:archiver", args=[partenaire.pk])).status_code
+            == 403
+        )
+
+
+class TestContacts:
+    def test_add_edit_delete(self, client_salarie, centre):
+        partenaire = PartenaireFactory(centre=centre)
+        response = client_salarie.post(
+            reverse("partenaires:contact_creer", args=[partenaire.pk]),
+            {
+                "nom": "Lagarde",
+                "prenom": "Odile",
+                "email": "odile@exemple.fr",
+                "recoit_invitations_cafe": "on",
+            },
+        )
+        contact = Contact.objects.get(partenaire=partenaire)
+        assertRedirects(response, partenaire.get_absolute_url() + "#contacts")
+        client_salarie.post(
+            reverse("partenaires:contact_modifier", args=[contact.pk]),
+            {
+                "nom": "Lagarde",
+                "prenom": "Odile",
+                "email": "odile@exemple.fr",
+                "prescripteur": "on",
+            },
+        )
+        contact.refresh_from_db()
+        assert contact.prescripteur and not contact.recoit_invitations_cafe
+        client_salarie.post(reverse("partenaires:contact_supprimer", args=[contact.pk]))
+        assert not Contact.objects.exists()
+        assert "Contact supprimé : Odile Lagarde" in [
+            e.libelle for e in partenaire_chronologie(partenaire)
+        ]
+
+    def test_invitations_need_an_address(self, client_salarie, centre):
+        partenaire = PartenaireFactory(centre=centre)
+        response = client_salarie.post(
+            reverse("partenaires:contact_creer", args=[partenaire.pk]),
+            {"nom": "Sans adresse", "recoit_invitations_cafe": "on"},
+        )
+        assertContains(response, "ne peut pas recevoir les invitations")
+        assert not Contact.objects.exists()
+
+    def test_one_address_may_belong_to_contacts_of_several_partners(self, centre):
+        ContactFactory(centre=centre, email="meme@exemple.fr")
+        ContactFactory(centre=centre, email="meme@exemple.fr")
+        assert Contact.objects.filter(email="meme@exemple.fr").count() == 2
+
+
+def test_demo_loads_the_directory_once(db):
+    call_command("demo", stdout=io.StringIO())
+    counts = (Partenaire.objects.count(), Contact.objects.count())
+    call_command("demo", stdout=io.StringIO())
+    assert (Partenaire.objects.count(), Contact.objects.count()) == counts
+    assert counts[0] >= 40
+    assert Partenaire.objects.filter(sigle="CAF", centre__slug="montanou").exists()
