@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partenariats.enums import CategoriePartenaire
 from partenariats.models import Partenaire, Theme
+from partenariats.selectors import communes_du_centre
 
 # A fiche older than this is worth a confirmation request to the partner.
 FICHE_ANCIENNE = timedelta(days=365)
@@ -80,14 +81,7 @@ class PartenaireFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, centre, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.centre = centre
-        communes = (
-            Partenaire.objects.for_centre(centre)
-            .exclude(commune="")
-            .order_by("commune")
-            .values_list("commune", flat=True)
-            .distinct()
-        )
-        self.filters["commune"].extra["choices"] = [(c, c) for c in communes]
+        self.filters["commune"].extra["choices"] = [(c, c) for c in communes_du_centre(centre)]
         self.form.fields["q"].widget = forms.TextInput(
             attrs={"type": "search", "placeholder": _("nom, sigle, mission, service, commune")}
         )

@@ -1,5 +1,6 @@
 from django.contrib import messages
-from django.db.models import Count, Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -35,9 +36,18 @@ class PartenaireListView(CentreMixin, ListView):
 
     def get_queryset(self):
         self.filterset = directory_filter(self.request, self.centre)
-        return self.filterset.qs.annotate(nb_contacts=Count("contacts")).prefetch_related(
-            Prefetch("themes", queryset=Theme.objects.order_by("ordre"))
+        # A correlated subquery, not Count("contacts"): a GROUP BY would make PostgreSQL
+        # aggregate the whole directory before keeping the 50 rows of the page.
+        nb_contacts = (
+            Contact.objects.filter(partenaire=OuterRef("pk"))
+            .order_by()
+            .values("partenaire")
+            .annotate(n=Count("pk"))
+            .values("n")
         )
+        return self.filterset.qs.annotate(
+            nb_contacts=Coalesce(Subquery(nb_contacts), 0)
+        ).prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("ordre")))
 
     def get_context_data(self, **kwargs):
         query = self.request.GET.copy()

@@ -33,7 +33,10 @@ CREATE TRIGGER partenaire_recherche_maj
     BEFORE INSERT OR UPDATE OF nom, sigle, missions, services, commune
     ON partenariats_partenaire
     FOR EACH ROW EXECUTE FUNCTION partenaire_recherche_maj();
-CREATE INDEX partenaire_recherche_idx ON partenariats_partenaire USING gin (recherche);
+-- fastupdate off: the directory is read far more than written, and a pending list would make
+-- every search scan it until the next vacuum.
+CREATE INDEX partenaire_recherche_idx ON partenariats_partenaire USING gin (recherche)
+    WITH (fastupdate = off);
 """
 
 SQL_DROP = """
