@@ -120,3 +120,21 @@ def test_personal_data_page_logged_in(page, connecte, admin_user):
     connecte(admin_user)
     page.goto("/donnees-personnelles/")
     assert_no_serious_violation(page)
+
+
+def test_directory_pages(page, connecte, salarie_user, centre):
+    from tests.partenariats.factories import ContactFactory, PartenaireFactory
+
+    partenaire = PartenaireFactory(centre=centre, nom="Régie de quartier", themes=["emploi"])
+    ContactFactory(partenaire=partenaire, prescripteur=True)
+    connecte(salarie_user)
+    page.goto("/partenaires/?categorie=association")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Annuaire des partenaires")
+    assert_no_serious_violation(page)
+    page.get_by_role("link", name="Régie de quartier").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Régie de quartier")
+    assert_no_serious_violation(page)
+    page.goto("/partenaires/nouveau/")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_text("Ce champ est obligatoire.").first).to_be_visible()
+    assert_no_serious_violation(page)
