@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class PartenariatsConfig(AppConfig):
     name = "partenariats"
     verbose_name = _("Partenaires et partenariats")
+
+    def ready(self):
+        # Registers the fiche update requests' events in partners' timelines.
+        from partenariats import demandes  # noqa: F401

@@ -47,6 +47,17 @@ THEMES = [
 ]
 
 
+def themes_semer(theme_model):
+    """Creates the missing themes of THEMES. Takes the model so that migrations can pass their
+    historical one; tests call it too, after transactional tests empty the tables."""
+    existants = set(theme_model.objects.values_list("slug", flat=True))
+    theme_model.objects.bulk_create(
+        theme_model(slug=slug, libelle=str(libelle), ordre=ordre)
+        for ordre, (slug, libelle) in enumerate(THEMES)
+        if slug not in existants
+    )
+
+
 class StatutDemande(models.TextChoices):
     ENVOYEE = "envoyee", _("Envoyée")
     OUVERTE = "ouverte", _("Ouverte")

@@ -42,14 +42,14 @@ class PartenaireForm(forms.ModelForm):
 
     # Slugs rather than ids: stable across databases, readable in URLs, imports and tests.
     themes = forms.ModelMultipleChoiceField(
-        label=_("thèmes"),
+        label=_("Thèmes"),
         queryset=Theme.objects.all(),
         to_field_name="slug",
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     # People type "www.mairie-agen.fr": assume https, as Django 6 will.
-    site_web = forms.URLField(label=_("site web"), required=False, assume_scheme="https")
+    site_web = forms.URLField(label=_("Site web"), required=False, assume_scheme="https")
 
     class Meta:
         model = Partenaire

@@ -1,5 +1,7 @@
 import pytest
 
+from partenariats.enums import themes_semer
+from partenariats.models import Theme
 from reseau.enums import Role
 from tests.factories import CentreFactory, CoordinationFactory, MembershipFactory
 
@@ -13,6 +15,24 @@ pytest_plugins = [
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "page", "celery_worker"}
+
+
+@pytest.fixture(autouse=True)
+def _themes(request):
+    """The themes a migration seeds. Transactional tests (browser, real worker) end by
+    emptying every table, so tests after them would find none: seed them again."""
+    marker = request.node.get_closest_marker("django_db")
+    fixtures = set(request.fixturenames)
+    if not (marker or "db" in fixtures or fixtures & TRANSACTIONAL_FIXTURES):
+        return
+    transactional = bool(fixtures & TRANSACTIONAL_FIXTURES) or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    themes_semer(Theme)
 
 
 @pytest.fixture

@@ -57,11 +57,9 @@ def recherche_supprimer(apps, schema_editor):
 
 
 def themes_creer(apps, schema_editor):
-    from partenariats.enums import THEMES
+    from partenariats.enums import themes_semer
 
-    Theme = apps.get_model("partenariats", "Theme")
-    for ordre, (slug, libelle) in enumerate(THEMES):
-        Theme.objects.update_or_create(slug=slug, defaults={"libelle": str(libelle), "ordre": ordre})
+    themes_semer(apps.get_model("partenariats", "Theme"))
 
 
 class Migration(migrations.Migration):
