@@ -224,6 +224,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "courrier.tasks.relancer_courriels_bloques",
         "schedule": timedelta(minutes=5).total_seconds(),
     },
+    # Grouped fiche update requests whose task was lost (broker down at commit).
+    "partenariats-reprendre-lots-demandes": {
+        "task": "partenariats.tasks.reprendre_lots_demandes",
+        "schedule": timedelta(minutes=10).total_seconds(),
+    },
 }
 
 # --- Email -------------------------------------------------------------------------------------

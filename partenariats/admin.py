@@ -2,7 +2,14 @@ from django.contrib import admin
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
-from partenariats.models import Contact, Partenaire, Theme
+from partenariats.models import (
+    Contact,
+    DemandeMiseAJour,
+    Livret,
+    LotDemandes,
+    Partenaire,
+    Theme,
+)
 
 
 class ContactInline(admin.TabularInline):
@@ -67,3 +74,51 @@ class ContactAdmin(SimpleHistoryAdmin):
     search_fields = ["nom", "prenom", "email", "partenaire__nom"]
     list_select_related = ["partenaire"]
     autocomplete_fields = ["partenaire"]
+
+
+@admin.register(DemandeMiseAJour)
+class DemandeMiseAJourAdmin(admin.ModelAdmin):
+    """Read-only: requests change through their services (the fiche, the outbox, the token)."""
+
+    list_display = ["partenaire", "destinataire", "statut", "cree_le", "expire_le", "centre"]
+    list_filter = ["statut", "centre"]
+    search_fields = ["partenaire__nom", "destinataire"]
+    list_select_related = ["partenaire", "centre"]
+    date_hierarchy = "cree_le"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LotDemandes)
+class LotDemandesAdmin(admin.ModelAdmin):
+    list_display = ["cree_le", "centre", "cree_par", "total", "traites", "termine_le"]
+    list_filter = ["centre"]
+    list_select_related = ["centre", "cree_par"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Livret)
+class LivretAdmin(admin.ModelAdmin):
+    """Read-only: booklets are made by their task. The PDF is downloaded from the staff page,
+    scoped to the centre; MEDIA files are never served publicly."""
+
+    list_display = ["cree_le", "centre", "regroupement", "statut", "nb_partenaires", "nb_pages"]
+    list_filter = ["statut", "regroupement", "centre"]
+    list_select_related = ["centre"]
+    date_hierarchy = "cree_le"
+    exclude = ["fichier"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

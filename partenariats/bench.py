@@ -5,13 +5,16 @@ searched-and-filtered page at 20,000 must take at most 1.5 times its time at 2,0
 """
 
 import random
+import tempfile
 
+from django.test import override_settings
 from django.urls import reverse
 
 from bench import registry
 from bench.builders import BATCH
-from partenariats.enums import CategoriePartenaire
-from partenariats.models import Contact, Partenaire, Theme
+from partenariats.enums import CategoriePartenaire, StatutLivret
+from partenariats.livret import livret_generer
+from partenariats.models import Contact, Livret, Partenaire, Theme
 from reseau.bench import centre_with_admin
 
 COMMUNES = ["Agen", "Boé", "Le Passage", "Bon-Encontre", "Foulayronnes", "Pont-du-Casse"]
@@ -76,3 +79,91 @@ registry.page(
     builder=directory,
     url=lambda context: context["partenaire"].get_absolute_url(),
 )
+
+
+# --- Livret des partenaires -----------------------------------------------------------------
+# The booklet job makes the whole PDF of ``scale`` partners, fiches filled as partners fill
+# them (two contacts, one to three themes). WeasyPrint lays out about three fiches a page, so
+# the job is slow by nature: measure it alone, e.g.
+#   manage.py bench --only livret --scales 100 500 --repeat 1
+
+FICHE_MISSIONS = (
+    "Accueillir, informer et orienter les habitants dans leurs démarches de la vie quotidienne. "
+    "Accompagner les familles vers leurs droits et les services du territoire.\n"
+    "Animer des temps collectifs avec les partenaires du réseau."
+)
+FICHE_PUBLICS = "Familles, jeunes de 16 à 25 ans, personnes âgées isolées."
+FICHE_SERVICES = (
+    "Permanences sans rendez-vous le mardi matin ; ateliers collectifs ; aide aux démarches en "
+    "ligne ; orientation vers les partenaires."
+)
+FICHE_HORAIRES = "Du lundi au vendredi, 9 h – 12 h et 14 h – 17 h\nFermé le mercredi après-midi"
+PRENOMS = ["Nadia", "Julien", "Odette", "Karim", "Claire", "Mathis", "Inès", "Bernard"]
+NOMS = ["Belkacem", "Marty", "Lagarde", "Dufau", "Nguyen", "Garcia", "Moreau", "Diallo"]
+
+
+def livret_partenaires(scale):
+    """``scale`` partners in the booklet, with complete fiches."""
+    rng = random.Random(scale)
+    centre, admin = centre_with_admin()
+    categories = [c for c, _ in CategoriePartenaire.choices]
+    partenaires = Partenaire.objects.bulk_create(
+        [
+            Partenaire(
+                centre=centre,
+                nom=f"{rng.choice(['Association', 'Maison', 'Service', 'Collectif'])} "
+                f"{rng.choice(MOTS)} {n:04d}",
+                sigle=f"P{n}" if n % 3 == 0 else "",
+                categorie=categories[n % len(categories)],
+                adresse=f"{n % 90 + 1} rue Lamartine",
+                code_postal="47000",
+                commune=COMMUNES[n % len(COMMUNES)],
+                telephone="05 53 66 00 00",
+                email=f"accueil{n}@partenaire.test",
+                site_web=f"https://www.partenaire{n}.test/",
+                missions=FICHE_MISSIONS,
+                publics=FICHE_PUBLICS,
+                services=FICHE_SERVICES,
+                horaires=FICHE_HORAIRES,
+                territoire="Quartiers Nord d'Agen",
+            )
+            for n in range(scale)
+        ],
+        batch_size=BATCH,
+    )
+    themes = list(Theme.objects.all())
+    Through = Partenaire.themes.through
+    Through.objects.bulk_create(
+        [
+            Through(partenaire_id=p.pk, theme_id=theme.pk)
+            for n, p in enumerate(partenaires)
+            for theme in rng.sample(themes, n % 3 + 1)
+        ],
+        batch_size=BATCH,
+    )
+    Contact.objects.bulk_create(
+        [
+            Contact(
+                partenaire=p,
+                prenom=PRENOMS[(n + k) % len(PRENOMS)],
+                nom=NOMS[(n * 3 + k) % len(NOMS)],
+                fonction="Coordinatrice" if k else "Directeur",
+                email=f"contact{k}.{n}@partenaire.test",
+                telephone="06 12 34 56 78",
+            )
+            for n, p in enumerate(partenaires)
+            for k in range(2)
+        ],
+        batch_size=BATCH,
+    )
+    return {"user": admin, "centre": centre}
+
+
+@registry.job("livret PDF", builder=livret_partenaires)
+def livret_pdf(context):
+    livret = Livret.objects.create(centre=context["centre"], cree_par=context["user"])
+    # The PDF goes to a throwaway folder: the runner rolls the data back, not the files.
+    with tempfile.TemporaryDirectory() as dossier, override_settings(MEDIA_ROOT=dossier):
+        livret = livret_generer(livret_id=livret.pk)
+    if livret.statut != StatutLivret.PRET:
+        raise RuntimeError(livret.erreur)

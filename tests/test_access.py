@@ -34,6 +34,8 @@ PUBLIC_URL_NAMES = {
     "password_reset_confirm",
     "password_reset_complete",
     "donnees_personnelles",
+    "partenaires:fiche_publique",
+    "partenaires:fiche_nouveau_lien",
 }
 
 # Django's admin has its own login page and is for superusers only, outside tenancy.

@@ -1,9 +1,18 @@
+from datetime import timedelta
+
 import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from partenariats.enums import CategoriePartenaire, Civilite
-from partenariats.models import Contact, Partenaire, Theme
+from partenariats.enums import CategoriePartenaire, Civilite, StatutDemande, StatutLivret
+from partenariats.models import (
+    Contact,
+    DemandeMiseAJour,
+    Livret,
+    LotDemandes,
+    Partenaire,
+    Theme,
+)
 from tests.factories import CentreFactory
 
 
@@ -58,3 +67,85 @@ class ContactFactory(DjangoModelFactory):
     fonction = "Conseillère en économie sociale et familiale"
     email = factory.Sequence(lambda n: f"contact{n}@partenaire.test")
     telephone = "05 53 00 00 00"
+
+
+class LotDemandesFactory(DjangoModelFactory):
+    class Meta:
+        model = LotDemandes
+
+    centre = factory.SubFactory(CentreFactory)
+    criteres = "livret=oui&fiche=a-confirmer"
+
+
+class DemandeMiseAJourFactory(DjangoModelFactory):
+    """A request sent today, its link alive for 30 days. ``DemandeMiseAJourFactory(centre=c)``
+    makes its partner in ``c``; traits: ``ouverte``, ``soumise``, ``expiree``."""
+
+    class Meta:
+        model = DemandeMiseAJour
+
+    class Params:
+        ouverte = factory.Trait(
+            statut=StatutDemande.OUVERTE, ouverte_le=factory.LazyFunction(timezone.now)
+        )
+        soumise = factory.Trait(
+            statut=StatutDemande.SOUMISE,
+            ouverte_le=factory.LazyFunction(timezone.now),
+            soumise_le=factory.LazyFunction(timezone.now),
+            proposition={"horaires": "Le mardi et le jeudi, 9 h – 12 h"},
+        )
+        expiree = factory.Trait(
+            expire_le=factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+        )
+
+    centre = factory.SubFactory(CentreFactory)
+    partenaire = factory.SubFactory(PartenaireFactory, centre=factory.SelfAttribute("..centre"))
+    destinataire = factory.Sequence(lambda n: f"accueil{n}@partenaire.test")
+    expire_le = factory.LazyFunction(
+        lambda: (timezone.now() + timedelta(days=30)).replace(microsecond=0)
+    )
+
+
+class LivretFactory(DjangoModelFactory):
+    """A booklet ready to download (a stand-in PDF file); traits: ``en_attente``, ``en_cours``,
+    ``echec``."""
+
+    class Meta:
+        model = Livret
+
+    class Params:
+        en_attente = factory.Trait(
+            statut=StatutLivret.EN_ATTENTE,
+            progression=0,
+            etape="En attente de démarrage…",
+            fichier="",
+            nb_partenaires=0,
+            nb_pages=0,
+            termine_le=None,
+        )
+        en_cours = factory.Trait(
+            statut=StatutLivret.EN_COURS,
+            progression=60,
+            etape="Mise en page… page 12 sur environ 40",
+            fichier="",
+            nb_partenaires=0,
+            nb_pages=0,
+            termine_le=None,
+        )
+        echec = factory.Trait(
+            statut=StatutLivret.ECHEC,
+            etape="Échec",
+            fichier="",
+            nb_partenaires=0,
+            nb_pages=0,
+            erreur="La mise en page du livret a échoué.",
+        )
+
+    centre = factory.SubFactory(CentreFactory)
+    statut = StatutLivret.PRET
+    progression = 100
+    etape = "Livret prêt"
+    fichier = factory.django.FileField(filename="livret.pdf", data=b"%PDF-1.7\n%%EOF\n")
+    nb_partenaires = 12
+    nb_pages = 8
+    termine_le = factory.LazyFunction(timezone.now)

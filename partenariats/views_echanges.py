@@ -1,0 +1,171 @@
+"""Export of the directory as it is filtered, and import of partners from a file (preview,
+then a confirmation that imports all or nothing). Formats: see partenariats.echanges."""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.generic import FormView, View
+
+from partenariats import echanges
+from partenariats.enums import CategoriePartenaire
+from partenariats.forms_echanges import ImportForm
+from partenariats.models import Theme
+from partenariats.views import directory_filter
+from reseau.access import CentreMixin
+from reseau.enums import Role
+
+# Past this, the preview table shows a count instead of more rows; all rows are checked.
+APERCU_MAX_LIGNES = 500
+APERCU_MAX_ERREURS = 300
+
+
+def _piece_jointe(response, nom_fichier):
+    response["Content-Disposition"] = content_disposition_header(True, nom_fichier)
+    return response
+
+
+class ExportView(CentreMixin, View):
+    """The directory with the filters of the query string, every page of it. Any member may
+    export what they can read: ``?format=csv`` (the default) or ``?format=xlsx``."""
+
+    http_method_names = ["get"]
+
+    def get(self, request):
+        format_ = request.GET.get("format", "csv")
+        if format_ not in ("csv", "xlsx"):
+            raise Http404
+        partenaires = directory_filter(request, self.centre).qs
+        nom = f"partenaires-{self.centre.slug}-{timezone.localdate():%Y-%m-%d}.{format_}"
+        if format_ == "xlsx":
+            response = HttpResponse(
+                echanges.export_xlsx(partenaires), content_type=echanges.CONTENT_TYPE_XLSX
+            )
+        else:
+            # Streamed: a large directory starts downloading at once and is never held whole.
+            response = StreamingHttpResponse(
+                echanges.export_csv(partenaires), content_type="text/csv; charset=utf-8"
+            )
+        return _piece_jointe(response, nom)
+
+
+class ImportModeleView(CentreMixin, View):
+    min_role = Role.SALARIE
+    http_method_names = ["get"]
+
+    def get(self, request):
+        response = HttpResponse(echanges.modele_xlsx(), content_type=echanges.CONTENT_TYPE_XLSX)
+        return _piece_jointe(response, "modele-import-partenaires.xlsx")
+
+
+class ImportContextMixin:
+    def aide_context(self):
+        return {
+            "categories": [str(label) for label in CategoriePartenaire.labels],
+            "themes": Theme.objects.order_by("ordre", "libelle"),
+            "colonnes": [entete for _champ, entete in echanges.COLONNES_PARTENAIRE],
+            "colonnes_contact": [
+                echanges.entete_contact(entete) for _champ, entete in echanges.COLONNES_CONTACT
+            ],
+        }
+
+    def render_apercu(self, analyse, reference):
+        return render(
+            self.request,
+            "partenariats/import_apercu.html",
+            {
+                "analyse": analyse,
+                "reference": reference,
+                "lignes": analyse.partenaires[:APERCU_MAX_LIGNES],
+                "lignes_masquees": max(len(analyse.partenaires) - APERCU_MAX_LIGNES, 0),
+                "erreurs": analyse.erreurs[:APERCU_MAX_ERREURS],
+                "erreurs_masquees": max(len(analyse.erreurs) - APERCU_MAX_ERREURS, 0),
+                "form": ImportForm(),
+                **self.aide_context(),
+            },
+        )
+
+
+class ImportView(CentreMixin, ImportContextMixin, FormView):
+    """Upload, then a preview of what would be created: nothing is written here."""
+
+    min_role = Role.SALARIE
+    form_class = ImportForm
+    template_name = "partenariats/import.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**self.aide_context(), **kwargs)
+
+    def form_valid(self, form):
+        fichier = form.cleaned_data["fichier"]
+        contenu = fichier.read()
+        try:
+            analyse = echanges.analyser(contenu, fichier.name, centre=self.centre)
+        except echanges.FichierIllisible as exc:
+            form.add_error("fichier", str(exc))
+            return self.form_invalid(form)
+        reference = ""
+        if analyse.valide:
+            reference = echanges.depot_enregistrer(
+                contenu=contenu,
+                nom_fichier=fichier.name,
+                centre=self.centre,
+                user=self.request.user,
+            )
+        return self.render_apercu(analyse, reference)
+
+
+class ImportConfirmView(CentreMixin, ImportContextMixin, View):
+    """Imports the file kept at the preview, checked again, in one transaction."""
+
+    min_role = Role.SALARIE
+    http_method_names = ["post"]
+
+    def post(self, request):
+        depot = echanges.depot_retirer(
+            request.POST.get("reference", ""), centre=self.centre, user=request.user
+        )
+        if depot is None:
+            messages.error(
+                request,
+                _(
+                    "Ce fichier n'est plus disponible (déjà importé, ou déposé il y a plus de "
+                    "deux heures) : déposez-le de nouveau."
+                ),
+            )
+            return HttpResponseRedirect(reverse("partenaires:import"))
+        try:
+            analyse = echanges.analyser(
+                depot.contenu, depot.nom_fichier, centre=self.centre, doublons=False
+            )
+            if not analyse.valide:
+                # The themes or the rules changed since the preview: show what is wrong now.
+                return self.render_apercu(analyse, "")
+            nb_partenaires, nb_contacts = echanges.partenaires_importer(
+                centre=self.centre, analyse=analyse, user=request.user
+            )
+        except echanges.FichierIllisible as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(reverse("partenaires:import"))
+        finally:
+            depot.supprimer()
+        messages.success(
+            request,
+            ngettext(
+                "Import terminé : %(partenaires)s partenaire créé",
+                "Import terminé : %(partenaires)s partenaires créés",
+                nb_partenaires,
+            )
+            % {"partenaires": nb_partenaires}
+            + ngettext(
+                ", avec %(contacts)s contact.",
+                ", avec %(contacts)s contacts.",
+                nb_contacts,
+            )
+            % {"contacts": nb_contacts},
+        )
+        return HttpResponseRedirect(reverse("partenaires:liste"))
