@@ -6,6 +6,7 @@ searched-and-filtered page at 20,000 must take at most 1.5 times its time at 2,0
 
 import random
 import tempfile
+from datetime import date
 
 from django.test import override_settings
 from django.urls import reverse
@@ -24,12 +25,16 @@ MOTS = (
     "parents permanence prévention quartier santé scolarité soutien sport vacances voisinage "
     "écoute éducation solidarité citoyenneté handicap seniors isolement transport réussite"
 ).split()
-QUERY = "?q=insertion&categorie=association&theme=emploi"
+# A real directory holds thousands of distinct words: everyday ones plus synthetic terms. The
+# searched word is put in one fiche out of ten, and the filters keep about half of those, so
+# that the page is full (50 rows) at both scales and the two timings compare like with like.
+VOCABULAIRE = [mot for mot in MOTS if mot != "insertion"] + [f"terme{n}" for n in range(360)]
+QUERY = "?q=insertion&livret=oui&fiche=a-confirmer"
 
 
 def directory(scale):
-    """``scale`` partners with one or two contacts and themes each, missions drawn from a
-    vocabulary of forty words, so any one word matches a fixed share of the directory."""
+    """``scale`` partners with a contact and two themes each, missions drawn from a fixed
+    vocabulary, so any one word matches the same share of the directory at every scale."""
     rng = random.Random(scale)
     centre, admin = centre_with_admin()
     categories = [c for c, _ in CategoriePartenaire.choices]
@@ -41,8 +46,12 @@ def directory(scale):
                 categorie=categories[n % len(categories)],
                 commune=COMMUNES[n % len(COMMUNES)],
                 code_postal="47000",
-                missions=" ".join(rng.sample(MOTS, 8)),
-                services=" ".join(rng.sample(MOTS, 5)),
+                missions=" ".join(
+                    rng.sample(VOCABULAIRE, 8) + (["insertion"] if n % 10 == 0 else [])
+                ),
+                dans_livret=n % 5 != 0,
+                fiche_confirmee_le=date(2026, 1, 1) if n % 5 < 2 else date(2023, 1, 1),
+                services=" ".join(rng.sample(VOCABULAIRE, 5)),
             )
             for n in range(scale)
         ],
