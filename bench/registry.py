@@ -46,6 +46,8 @@ class Job:
     name: str
     builder: Builder
     run: Callable[[dict], object]
+    # Minutes-long jobs run only when --only names them, so that a default run stays short.
+    on_demand: bool = False
     kind = "job"
 
 
@@ -64,11 +66,14 @@ def page(name, *, builder, url=None):
     return _register(Page(name=name, builder=builder, url=url or name))
 
 
-def job(name, *, builder):
-    """Decorator: registers ``function(context)`` as timed work that is not a page."""
+def job(name, *, builder, on_demand=False):
+    """Decorator: registers ``function(context)`` as timed work that is not a page.
+
+    ``on_demand`` jobs are left out of a run unless ``--only`` selects them by name.
+    """
 
     def decorator(function):
-        _register(Job(name=name, builder=builder, run=function))
+        _register(Job(name=name, builder=builder, run=function, on_demand=on_demand))
         return function
 
     return decorator

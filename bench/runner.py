@@ -73,7 +73,11 @@ def run(
     ``out`` receives the table, ``log`` (a callable) one progress line per measurement.
     """
     registry.autodiscover()
-    selected = [entry for entry in registry.entries() if not only or only in entry.name]
+    selected = [
+        entry
+        for entry in registry.entries()
+        if (only in entry.name if only else not getattr(entry, "on_demand", False))
+    ]
     scales = tuple(scales)
     log = log or (lambda line: None)
     rows = [Row(name=entry.name, kind=entry.kind) for entry in selected]

@@ -168,7 +168,8 @@ def livret_partenaires(scale):
     return {"user": admin, "centre": centre}
 
 
-@registry.job("livret PDF", builder=livret_partenaires)
+# A 500-partner booklet takes about a minute to lay out: run it with --only livret.
+@registry.job("livret PDF", builder=livret_partenaires, on_demand=True)
 def livret_pdf(context):
     livret = Livret.objects.create(centre=context["centre"], cree_par=context["user"])
     # The PDF goes to a throwaway folder: the runner rolls the data back, not the files.

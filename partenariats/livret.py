@@ -23,6 +23,7 @@ local file or call a remote server.
 import logging
 import math
 import mimetypes
+import re
 import threading
 import unicodedata
 from contextlib import contextmanager
@@ -154,14 +155,20 @@ def partenaires_du_livret(centre):
     for partenaire in partenaires:
         partenaire.cle_tri = cle_alphabetique(partenaire.nom)
         partenaire.site_affiche, partenaire.site_lien = _site(partenaire.site_web)
-        _apostrophes(partenaire, CHAMPS_TEXTE_PARTENAIRE)
+        _typographie(partenaire, CHAMPS_TEXTE_PARTENAIRE)
         for contact in partenaire.contacts.all():
-            _apostrophes(contact, CHAMPS_TEXTE_CONTACT)
+            _typographie(contact, CHAMPS_TEXTE_CONTACT)
     partenaires.sort(key=lambda p: (p.cle_tri, p.pk))
     return partenaires
 
 
-# Printed with the typographic apostrophe (d’Agen), as French print wants; never saved.
+# French print typography on partners' text, for the booklet only (never saved): the curly
+# apostrophe (d’Agen), and no line break inside "9 h 30" nor before ":", ";", "?" and "!".
+ESPACES_INSECABLES = [
+    (re.compile(r"(?<=\d) (?=h\b)"), "\u00a0"),
+    (re.compile(r"(?<=\bh) (?=\d)"), "\u00a0"),
+    (re.compile(r" (?=[:;?!](\s|$))"), "\u00a0"),
+]
 CHAMPS_TEXTE_PARTENAIRE = (
     "nom", "sigle", "adresse", "commune", "missions", "publics", "services", "horaires",
     "territoire",
@@ -169,9 +176,16 @@ CHAMPS_TEXTE_PARTENAIRE = (
 CHAMPS_TEXTE_CONTACT = ("prenom", "nom", "fonction")
 
 
-def _apostrophes(objet, champs):
+def typographie(texte):
+    texte = texte.replace("'", "’")
+    for motif, remplacement in ESPACES_INSECABLES:
+        texte = motif.sub(remplacement, texte)
+    return texte
+
+
+def _typographie(objet, champs):
     for champ in champs:
-        setattr(objet, champ, getattr(objet, champ).replace("'", "’"))
+        setattr(objet, champ, typographie(getattr(objet, champ)))
 
 
 def _site(url):
@@ -218,7 +232,7 @@ def sections_du_livret(partenaires, regroupement):
         sections.append(
             Section(
                 ancre=f"s{numero}",
-                titre=str(titre).replace("'", "’"),
+                titre=typographie(str(titre)),
                 blocs=[Bloc(partenaire=p, ancre=f"p{p.pk}-s{numero}") for p in membres],
             )
         )

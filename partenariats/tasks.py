@@ -15,5 +15,6 @@ def envoyer_lot_demandes(lot_id):
 def reprendre_lots_demandes():
     return len(demandes.lots_bloques_reprendre())
 
+
 # Celery's autodiscovery imports only this module; the booklet's task lives beside it.
 from partenariats import tasks_livret  # noqa: E402, F401

@@ -24,9 +24,10 @@ def test_every_registered_page_is_measured_at_each_scale():
     report, table = _run()
 
     registry.autodiscover()
-    names = [entry.name for entry in registry.entries()]
+    names = [entry.name for entry in registry.entries() if not getattr(entry, "on_demand", False)]
     assert {"accueil", "reseau:membres", "courrier:liste"} <= set(names)
     assert [row.name for row in report.rows] == names
+    assert "livret PDF" not in names
     for row in report.rows:
         assert row.name in table
         for scale in SCALES:
@@ -38,6 +39,12 @@ def test_every_registered_page_is_measured_at_each_scale():
                 # Warm-up, one timed request, one counted request.
                 assert measure.statuses == [200, 200, 200]
     assert "ERROR" not in table
+
+
+def test_on_demand_jobs_run_when_named():
+    report, table = _run(only="livret PDF")
+    assert [row.name for row in report.rows] == ["livret PDF"]
+    assert all(row.measures[scale].error == "" for row in report.rows for scale in SCALES)
 
 
 def test_each_dataset_is_rolled_back():
