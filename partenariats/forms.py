@@ -3,6 +3,7 @@ import re
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partenariats.models import Contact, Partenaire, Theme
@@ -104,6 +105,13 @@ class PartenaireForm(forms.ModelForm):
 
 
 class ContactForm(forms.ModelForm):
+    # People ask by phone too: staff record an opt-out here, dated the day they tick it.
+    desinscrit = forms.BooleanField(
+        label=_("Ne souhaite plus recevoir de courriels de Maillage"),
+        required=False,
+        help_text=_("Aucune invitation ni demande ne lui sera plus envoyée."),
+    )
+
     class Meta:
         model = Contact
         fields = [
@@ -122,6 +130,16 @@ class ContactForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        if "desinscrit" in self.fields:
+            self.fields["desinscrit"].initial = self.instance.desinscrit_le is not None
+
+    def save(self, commit=True):
+        if "desinscrit" in self.fields:
+            if not self.cleaned_data["desinscrit"]:
+                self.instance.desinscrit_le = None
+            elif self.instance.desinscrit_le is None:
+                self.instance.desinscrit_le = timezone.now()
+        return super().save(commit)
 
     def clean(self):
         cleaned = super().clean()

@@ -105,5 +105,8 @@ class ContactImportForm(ContactForm):
     """One contact of a file. The opt-out date travels with the contact: someone who asked to
     receive no more email must not become reachable again through an export and an import."""
 
+    # The file carries the date itself ("Désinscrit le"), not the staff form's checkbox.
+    desinscrit = None
+
     class Meta(ContactForm.Meta):
         fields = [*ContactForm.Meta.fields, "desinscrit_le"]

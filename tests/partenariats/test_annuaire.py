@@ -361,3 +361,20 @@ def test_demo_loads_the_directory_once(db):
     assert (Partenaire.objects.count(), Contact.objects.count()) == counts
     assert counts[0] >= 40
     assert Partenaire.objects.filter(sigle="CAF", centre__slug="montanou").exists()
+
+
+def test_staff_record_an_opt_out_and_its_date(client_salarie, centre, time_machine):
+    time_machine.move_to("2026-11-20 10:00+01:00", tick=False)
+    contact = ContactFactory(centre=centre, email="odile@exemple.fr")
+    url = reverse("partenaires:contact_modifier", args=[contact.pk])
+    donnees = {"nom": contact.nom, "email": contact.email, "desinscrit": "on"}
+    client_salarie.post(url, donnees)
+    contact.refresh_from_db()
+    assert contact.desinscrit_le.isoformat() == "2026-11-20T09:00:00+00:00"
+    time_machine.move_to("2026-11-22 10:00+01:00", tick=False)
+    client_salarie.post(url, donnees)
+    contact.refresh_from_db()
+    assert contact.desinscrit_le.date().isoformat() == "2026-11-20"
+    client_salarie.post(url, {"nom": contact.nom, "email": contact.email})
+    contact.refresh_from_db()
+    assert contact.desinscrit_le is None
