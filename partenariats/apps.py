@@ -7,5 +7,6 @@ class PartenariatsConfig(AppConfig):
     verbose_name = _("Partenaires et partenariats")
 
     def ready(self):
-        # Registers the fiche update requests' events in partners' timelines.
-        from partenariats import demandes  # noqa: F401
+        # Registers the fiche update requests' events in partners' timelines, and the
+        # directory's reminders on the home page.
+        from partenariats import accueil, demandes  # noqa: F401

@@ -12,6 +12,7 @@ from django.views.generic import DeleteView, FormView, ListView, TemplateView, U
 
 from reseau import services
 from reseau.access import CentreMixin
+from reseau.accueil import rappels
 from reseau.enums import Role
 from reseau.forms import ChoixCentreForm, InvitationMembreForm, ProfilForm, RoleMembreForm
 from reseau.middleware import SESSION_KEY
@@ -34,6 +35,7 @@ class AccueilView(TemplateView):
         ]
         if centre is not None:
             context["nb_membres"] = Membership.objects.for_centre(centre).count()
+            context["rappels"] = rappels(self.request)
         return context
 
 

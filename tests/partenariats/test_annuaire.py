@@ -378,3 +378,23 @@ def test_staff_record_an_opt_out_and_its_date(client_salarie, centre, time_machi
     client_salarie.post(url, {"nom": contact.nom, "email": contact.email})
     contact.refresh_from_db()
     assert contact.desinscrit_le is None
+
+
+class TestAccueil:
+    def test_home_reminds_staff_of_proposals_and_old_fiches(
+        self, client_salarie, centre, autre_centre
+    ):
+        from tests.partenariats.factories import DemandeMiseAJourFactory
+
+        DemandeMiseAJourFactory(centre=centre, soumise=True)
+        DemandeMiseAJourFactory(centre=autre_centre, soumise=True)
+        PartenaireFactory(centre=centre, fiche_confirmee_le=None)
+        response = client_salarie.get(reverse("accueil"))
+        assertContains(response, "1 fiche proposée par un partenaire attend votre relecture.")
+        assertContains(response, reverse("partenaires:demandes") + "?etat=soumise")
+        # The partner of the submitted request and the one created here were never confirmed.
+        assertContains(response, "2 fiches du livret n&#x27;ont pas été confirmées")
+
+    def test_read_only_members_get_no_reminder(self, client_lecture, centre):
+        PartenaireFactory(centre=centre)
+        assertNotContains(client_lecture.get(reverse("accueil")), "confirmée")

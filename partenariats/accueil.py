@@ -1,0 +1,58 @@
+"""The directory's reminders on the home page (see reseau/accueil.py)."""
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import ngettext
+
+from partenariats.enums import StatutDemande
+from partenariats.filters import FICHE_ANCIENNE
+from partenariats.models import DemandeMiseAJour, Partenaire
+from reseau.accueil import Rappel, rappel_accueil
+
+
+@rappel_accueil
+def fiches_a_relire_et_a_confirmer(request):
+    membership = request.membership
+    if membership is None or not membership.peut_modifier:
+        return []
+    rappels = []
+    a_relire = (
+        DemandeMiseAJour.objects.for_centre(request.centre)
+        .filter(statut=StatutDemande.SOUMISE)
+        .count()
+    )
+    if a_relire:
+        rappels.append(
+            Rappel(
+                ngettext(
+                    "%(nb)d fiche proposée par un partenaire attend votre relecture.",
+                    "%(nb)d fiches proposées par des partenaires attendent votre relecture.",
+                    a_relire,
+                )
+                % {"nb": a_relire},
+                reverse("partenaires:demandes") + f"?etat={StatutDemande.SOUMISE}",
+                ngettext("La relire", "Les relire", a_relire),
+            )
+        )
+    limite = timezone.localdate() - FICHE_ANCIENNE
+    a_confirmer = (
+        Partenaire.objects.for_centre(request.centre)
+        .du_livret()
+        .filter(Q(fiche_confirmee_le__isnull=True) | Q(fiche_confirmee_le__lt=limite))
+        .count()
+    )
+    if a_confirmer:
+        rappels.append(
+            Rappel(
+                ngettext(
+                    "%(nb)d fiche du livret n'a pas été confirmée depuis plus d'un an.",
+                    "%(nb)d fiches du livret n'ont pas été confirmées depuis plus d'un an.",
+                    a_confirmer,
+                )
+                % {"nb": a_confirmer},
+                reverse("partenaires:liste") + "?livret=oui&fiche=a-confirmer",
+                ngettext("La voir", "Les voir", a_confirmer),
+            )
+        )
+    return rappels
