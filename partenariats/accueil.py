@@ -1,10 +1,11 @@
 """The directory's reminders on the home page (see reseau/accueil.py)."""
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from partenariats.demandes import q_en_cours
 from partenariats.enums import StatutDemande
 from partenariats.filters import FICHE_ANCIENNE
 from partenariats.models import DemandeMiseAJour, Partenaire
@@ -36,22 +37,27 @@ def fiches_a_relire_et_a_confirmer(request):
             )
         )
     limite = timezone.localdate() - FICHE_ANCIENNE
+    # Fiches already asked about are on their way: counting them would invite a second request.
+    en_cours = DemandeMiseAJour.objects.filter(q_en_cours(), partenaire=OuterRef("pk"))
     a_confirmer = (
         Partenaire.objects.for_centre(request.centre)
         .du_livret()
         .filter(Q(fiche_confirmee_le__isnull=True) | Q(fiche_confirmee_le__lt=limite))
+        .exclude(Exists(en_cours))
         .count()
     )
     if a_confirmer:
         rappels.append(
             Rappel(
                 ngettext(
-                    "%(nb)d fiche du livret n'a pas été confirmée depuis plus d'un an.",
-                    "%(nb)d fiches du livret n'ont pas été confirmées depuis plus d'un an.",
+                    "%(nb)d fiche du livret n'a pas été confirmée depuis plus d'un an, "
+                    "et aucune demande n'est en cours.",
+                    "%(nb)d fiches du livret n'ont pas été confirmées depuis plus d'un an, "
+                    "et aucune demande n'est en cours.",
                     a_confirmer,
                 )
                 % {"nb": a_confirmer},
-                reverse("partenaires:liste") + "?livret=oui&fiche=a-confirmer",
+                reverse("partenaires:liste") + "?livret=oui&fiche=a-demander",
                 ngettext("La voir", "Les voir", a_confirmer),
             )
         )

@@ -2,12 +2,13 @@ from datetime import timedelta
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from partenariats.demandes import q_en_cours
 from partenariats.enums import CategoriePartenaire
-from partenariats.models import Partenaire, Theme
+from partenariats.models import DemandeMiseAJour, Partenaire, Theme
 from partenariats.selectors import communes_du_centre
 
 # A fiche older than this is worth a confirmation request to the partner.
@@ -47,7 +48,10 @@ class PartenaireFilter(django_filters.FilterSet):
     fiche = django_filters.ChoiceFilter(
         method="filtrer_fiche",
         label=_("Fiche"),
-        choices=[("a-confirmer", _("À faire confirmer (plus d'un an)"))],
+        choices=[
+            ("a-confirmer", _("À faire confirmer (plus d'un an)")),
+            ("a-demander", _("À faire confirmer, sans demande en cours")),
+        ],
         empty_label=_("Toutes"),
     )
     tri = django_filters.OrderingFilter(
@@ -111,6 +115,10 @@ class PartenaireFilter(django_filters.FilterSet):
 
     def filtrer_fiche(self, queryset, name, value):
         limite = timezone.localdate() - FICHE_ANCIENNE
-        return queryset.filter(
+        queryset = queryset.filter(
             Q(fiche_confirmee_le__isnull=True) | Q(fiche_confirmee_le__lt=limite)
         )
+        if value == "a-demander":
+            en_cours = DemandeMiseAJour.objects.filter(q_en_cours(), partenaire=OuterRef("pk"))
+            queryset = queryset.exclude(Exists(en_cours))
+        return queryset

@@ -388,12 +388,18 @@ class TestAccueil:
 
         DemandeMiseAJourFactory(centre=centre, soumise=True)
         DemandeMiseAJourFactory(centre=autre_centre, soumise=True)
-        PartenaireFactory(centre=centre, fiche_confirmee_le=None)
+        sans_demande = PartenaireFactory(centre=centre, fiche_confirmee_le=None)
         response = client_salarie.get(reverse("accueil"))
         assertContains(response, "1 fiche proposée par un partenaire attend votre relecture.")
         assertContains(response, reverse("partenaires:demandes") + "?etat=soumise")
-        # The partner of the submitted request and the one created here were never confirmed.
-        assertContains(response, "2 fiches du livret n&#x27;ont pas été confirmées")
+        # The partner with a request in progress is not counted: it has been asked already.
+        assertContains(response, "1 fiche du livret n&#x27;a pas été confirmée")
+        lien = reverse("partenaires:liste") + "?livret=oui&amp;fiche=a-demander"
+        assertContains(response, lien)
+        liste = client_salarie.get(
+            reverse("partenaires:liste"), {"livret": "oui", "fiche": "a-demander"}
+        )
+        assert [p.pk for p in liste.context["partenaires"]] == [sans_demande.pk]
 
     def test_read_only_members_get_no_reminder(self, client_lecture, centre):
         PartenaireFactory(centre=centre)
