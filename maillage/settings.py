@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "reseau",
     "courrier",
     "partenariats",
+    "cafes",
     "bench",
 ]
 

@@ -1,0 +1,141 @@
+import uuid
+from datetime import time
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from cafes.enums import Jour, Rang, StatutCafe, TypeCafe
+from partenariats.models import Partenaire, Theme
+from reseau.models import CentreScopedModel
+
+
+class CafeSerie(CentreScopedModel):
+    """A recurring Café partenaires ("Café partenaires de Montanou"): its usual rule, its default
+    circle of invited organisations and the partners that take turns hosting it."""
+
+    nom = models.CharField(_("nom"), max_length=200)
+    rang = models.SmallIntegerField(
+        _("semaine du mois"), choices=Rang.choices, default=Rang.PREMIER
+    )
+    jour = models.SmallIntegerField(_("jour"), choices=Jour.choices, default=Jour.VENDREDI)
+    heure_debut = models.TimeField(_("début"), default=time(9, 0))
+    heure_fin = models.TimeField(_("fin"), default=time(10, 30))
+    # The circle: organisations of these categories or themes, plus those picked by hand.
+    categories = models.JSONField(_("catégories invitées"), default=list, blank=True)
+    themes = models.ManyToManyField(
+        Theme, verbose_name=_("thèmes invités"), blank=True, related_name="+"
+    )
+    partenaires = models.ManyToManyField(
+        Partenaire, verbose_name=_("partenaires invités"), blank=True, related_name="+"
+    )
+    rappel_jours = models.PositiveSmallIntegerField(
+        _("rappel (jours avant)"),
+        default=2,
+        help_text=_("Le rappel part ce nombre de jours avant le café ; 0 : pas de rappel."),
+    )
+    cree_le = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("série de cafés partenaires")
+        verbose_name_plural = _("séries de cafés partenaires")
+        ordering = ["nom"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(heure_fin__gt=models.F("heure_debut")),
+                name="serie_heures_ordonnees",
+                violation_error_message=_("Le café doit finir après avoir commencé."),
+            )
+        ]
+
+    def __str__(self):
+        return self.nom
+
+
+class HoteSerie(models.Model):
+    """A partner that can host the series' cafés, in rotation order, with the address to give."""
+
+    serie = models.ForeignKey(
+        CafeSerie, verbose_name=_("série"), on_delete=models.CASCADE, related_name="hotes"
+    )
+    partenaire = models.ForeignKey(
+        Partenaire, verbose_name=_("partenaire"), on_delete=models.CASCADE, related_name="+"
+    )
+    ordre = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    adresse = models.CharField(_("adresse du café"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("hôte de la série")
+        verbose_name_plural = _("hôtes de la série")
+        ordering = ["serie", "ordre", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["serie", "partenaire"], name="hote_unique_par_serie")
+        ]
+
+    def __str__(self):
+        return str(self.partenaire)
+
+
+class Cafe(CentreScopedModel):
+    """One Café partenaires. No host means the centre hosts it.
+
+    ``uid`` and ``sequence`` make the calendar invitation (.ics) of a café replace the earlier
+    one in people's calendars when it changes.
+    """
+
+    serie = models.ForeignKey(
+        CafeSerie, verbose_name=_("série"), on_delete=models.PROTECT, related_name="cafes"
+    )
+    date = models.DateField(_("date"))
+    heure_debut = models.TimeField(_("début"))
+    heure_fin = models.TimeField(_("fin"))
+    hote = models.ForeignKey(
+        Partenaire,
+        verbose_name=_("hôte"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cafes_accueillis",
+        help_text=_("Vide : le centre accueille le café."),
+    )
+    adresse = models.CharField(_("adresse"), max_length=255)
+    type = models.CharField(
+        _("type"), max_length=20, choices=TypeCafe.choices, default=TypeCafe.GENERALISTE
+    )
+    theme = models.ForeignKey(
+        Theme, verbose_name=_("thème"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    capacite = models.PositiveSmallIntegerField(_("capacité"), null=True, blank=True)
+    statut = models.CharField(
+        _("statut"), max_length=30, choices=StatutCafe.choices, default=StatutCafe.PREVU
+    )
+    partenaires_ajoutes = models.ManyToManyField(
+        Partenaire, verbose_name=_("organisations ajoutées"), blank=True, related_name="+"
+    )
+    partenaires_retires = models.ManyToManyField(
+        Partenaire, verbose_name=_("organisations retirées"), blank=True, related_name="+"
+    )
+    uid = models.UUIDField(_("identifiant de calendrier"), default=uuid.uuid4, unique=True)
+    sequence = models.PositiveIntegerField(_("version du calendrier"), default=0)
+    cree_le = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("café partenaires")
+        verbose_name_plural = _("cafés partenaires")
+        ordering = ["date", "heure_debut"]
+        constraints = [
+            models.UniqueConstraint(fields=["serie", "date"], name="cafe_unique_par_serie_et_date"),
+            models.CheckConstraint(
+                condition=Q(heure_fin__gt=models.F("heure_debut")),
+                name="cafe_heures_ordonnees",
+                violation_error_message=_("Le café doit finir après avoir commencé."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(type=TypeCafe.THEMATIQUE) | Q(theme__isnull=False),
+                name="cafe_thematique_a_un_theme",
+                violation_error_message=_("Un café thématique a un thème."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.serie} — {self.date:%d/%m/%Y}"

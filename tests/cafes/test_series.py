@@ -1,0 +1,114 @@
+from datetime import date, time
+
+import pytest
+
+from cafes.calendrier import date_du_mois, dates_serie
+from cafes.enums import Jour, Rang
+from cafes.models import Cafe
+from cafes.selectors import cafe_cercle, cafe_destinataires
+from cafes.services import cafes_generer, hote_suivant
+from partenariats.enums import CategoriePartenaire
+from tests.cafes.factories import CafeFactory, CafeSerieFactory, HoteSerieFactory
+from tests.partenariats.factories import ContactFactory, PartenaireFactory, theme
+
+pytestmark = pytest.mark.django_db
+
+
+class TestCalendrier:
+    @pytest.mark.parametrize(
+        ("rang", "jour", "attendu"),
+        [
+            (Rang.PREMIER, Jour.VENDREDI, date(2026, 12, 4)),
+            (Rang.TROISIEME, Jour.MARDI, date(2026, 12, 15)),
+            (Rang.DERNIER, Jour.MERCREDI, date(2026, 12, 30)),
+            (Rang.QUATRIEME, Jour.JEUDI, date(2026, 12, 24)),
+        ],
+    )
+    def test_date_of_the_month(self, rang, jour, attendu):
+        assert date_du_mois(2026, 12, rang=rang, jour=jour) == attendu
+
+    def test_dates_skip_this_month_when_already_past(self):
+        dates = dates_serie(
+            rang=Rang.PREMIER, jour=Jour.VENDREDI, a_partir_de=date(2026, 11, 23), nb_mois=3
+        )
+        assert dates == [date(2026, 12, 4), date(2027, 1, 1)]
+
+    def test_year_boundary(self):
+        dates = dates_serie(
+            rang=Rang.DERNIER, jour=Jour.LUNDI, a_partir_de=date(2026, 11, 1), nb_mois=3
+        )
+        assert dates == [date(2026, 11, 30), date(2026, 12, 28), date(2027, 1, 25)]
+
+
+class TestGeneration:
+    def test_next_six_months_with_exclusions_and_rotation(self, centre):
+        serie = CafeSerieFactory(centre=centre, rang=Rang.PREMIER, jour=Jour.VENDREDI)
+        cms = HoteSerieFactory(serie=serie, adresse="14 avenue de Montanou, 47000 Agen").partenaire
+        regie = HoteSerieFactory(serie=serie, adresse="").partenaire
+        crees = cafes_generer(
+            serie=serie,
+            a_partir_de=date(2026, 12, 1),
+            nb_mois=6,
+            exclues=[date(2027, 1, 1)],
+        )
+        assert [c.date for c in crees] == [
+            date(2026, 12, 4),
+            date(2027, 2, 5),
+            date(2027, 3, 5),
+            date(2027, 4, 2),
+            date(2027, 5, 7),
+        ]
+        assert [c.hote for c in crees] == [cms, regie, cms, regie, cms]
+        assert crees[0].adresse == "14 avenue de Montanou, 47000 Agen"
+        assert crees[1].adresse == "3 rue des Lilas, 47000 Agen"
+        assert crees[0].heure_debut == time(9, 0) and crees[0].heure_fin == time(10, 30)
+        assert all(c.centre == centre for c in crees)
+
+    def test_running_again_creates_nothing_more(self, centre):
+        serie = CafeSerieFactory(centre=centre)
+        cafes_generer(serie=serie, a_partir_de=date(2026, 12, 1), nb_mois=3)
+        assert cafes_generer(serie=serie, a_partir_de=date(2026, 12, 1), nb_mois=3) == []
+        assert Cafe.objects.filter(serie=serie).count() == 3
+
+    def test_the_centre_hosts_when_no_rotation(self, centre):
+        serie = CafeSerieFactory(centre=centre)
+        (cafe,) = cafes_generer(serie=serie, a_partir_de=date(2026, 12, 1), nb_mois=1)
+        assert cafe.hote is None
+        assert cafe.adresse == f"{centre.nom}, 12 rue Lamartine, 47000 Agen"
+
+    def test_rotation_continues_after_the_last_hosted_cafe(self, centre):
+        serie = CafeSerieFactory(centre=centre)
+        premier, second = HoteSerieFactory(serie=serie), HoteSerieFactory(serie=serie)
+        CafeFactory(serie=serie, centre=centre, date=date(2026, 11, 6), hote=second.partenaire)
+        assert hote_suivant(serie) == premier
+        CafeFactory(serie=serie, centre=centre, date=date(2026, 12, 4), hote=premier.partenaire)
+        assert hote_suivant(serie) == second
+
+
+class TestCercle:
+    def test_circle_is_series_rule_plus_additions_minus_removals(self, centre, autre_centre):
+        serie = CafeSerieFactory(centre=centre, categories=[CategoriePartenaire.CCAS])
+        serie.themes.add(theme("logement"))
+        ccas = PartenaireFactory(centre=centre, nom="CCAS", categorie=CategoriePartenaire.CCAS)
+        bailleur = PartenaireFactory(centre=centre, nom="Agen Habitat", themes=["logement"])
+        choisi = PartenaireFactory(centre=centre, nom="Pharmacie")
+        serie.partenaires.add(choisi)
+        ajoute = PartenaireFactory(centre=centre, nom="Judo club")
+        retire = PartenaireFactory(centre=centre, nom="Habitalys", themes=["logement"])
+        PartenaireFactory(centre=centre, nom="Archivé", categorie="ccas", archive_=True)
+        PartenaireFactory(centre=centre, nom="Hors cercle")
+        PartenaireFactory(centre=autre_centre, nom="Ailleurs", categorie="ccas")
+        cafe = CafeFactory(serie=serie, centre=centre)
+        cafe.partenaires_ajoutes.add(ajoute)
+        cafe.partenaires_retires.add(retire)
+        assert list(cafe_cercle(cafe)) == [bailleur, ccas, ajoute, choisi]
+
+    def test_one_invitation_per_contact_who_receives_them(self, centre):
+        serie = CafeSerieFactory(centre=centre, categories=[CategoriePartenaire.ASSOCIATION])
+        partenaire = PartenaireFactory(centre=centre)
+        invite = ContactFactory(partenaire=partenaire, nom="Invité")
+        ContactFactory(partenaire=partenaire, nom="Désinscrit", desinscrit=True)
+        ContactFactory(partenaire=partenaire, nom="Sans adresse", email="")
+        ContactFactory(partenaire=partenaire, nom="Pas les cafés", recoit_invitations_cafe=False)
+        cafe = CafeFactory(serie=serie, centre=centre)
+        assert list(cafe_destinataires(cafe)) == [invite]
