@@ -33,3 +33,9 @@ class StatutCafe(models.TextChoices):
     INVITATIONS_ENVOYEES = "invitations_envoyees", _("Invitations envoyées")
     TENU = "tenu", _("Tenu")
     ANNULE = "annule", _("Annulé")
+
+
+class Reponse(models.TextChoices):
+    OUI = "oui", _("Je viens")
+    NON = "non", _("Je ne viens pas")
+    PEUT_ETRE = "peut_etre", _("Peut-être")

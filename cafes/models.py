@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cafes.enums import Jour, Rang, StatutCafe, TypeCafe
+from cafes.enums import Jour, Rang, Reponse, StatutCafe, TypeCafe
 from partenariats.models import Partenaire, Theme
 from reseau.models import CentreScopedModel
 
@@ -139,3 +139,56 @@ class Cafe(CentreScopedModel):
 
     def __str__(self):
         return f"{self.serie} — {self.date:%d/%m/%Y}"
+
+
+class Invitation(models.Model):
+    """One contact invited to one café: the email sent, the answer, the attendance.
+
+    ``invitee_par`` links a colleague sent in someone's place to the invitation that sent them.
+    """
+
+    cafe = models.ForeignKey(
+        Cafe, verbose_name=_("café"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    contact = models.ForeignKey(
+        "partenariats.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.PROTECT,
+        related_name="invitations_cafe",
+    )
+    courriel = models.ForeignKey(
+        "courrier.Courriel",
+        verbose_name=_("courriel d'invitation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    envoyee_le = models.DateTimeField(_("envoyée le"), null=True, blank=True)
+    reponse = models.CharField(_("réponse"), max_length=20, choices=Reponse.choices, blank=True)
+    nb_personnes = models.PositiveSmallIntegerField(_("nombre de personnes"), default=1)
+    commentaire = models.TextField(_("commentaire"), blank=True)
+    repondu_le = models.DateTimeField(_("répondu le"), null=True, blank=True)
+    present = models.BooleanField(_("présent"), default=False)
+    invitee_par = models.ForeignKey(
+        "self",
+        verbose_name=_("à la place de"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="remplacants",
+    )
+    cree_le = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["contact__partenaire__nom", "contact__nom"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cafe", "contact"], name="invitation_unique_par_contact"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.contact} — {self.cafe}"
