@@ -1,4 +1,4 @@
-"""URL map. Reserved prefixes for the apps still to come: /partenariats/, /cafes/,
+"""URL map. Reserved prefixes for the apps still to come: /partenariats/,
 /orientations/, /instances/, /tableaux/.
 
 Every view needs a login (LoginRequiredMiddleware) except those decorated with
@@ -15,6 +15,7 @@ urlpatterns = [
     path("compte/", include("reseau.urls_compte")),
     path("centre/", include("reseau.urls")),
     path("partenaires/", include("partenariats.urls")),
+    path("cafes/", include("cafes.urls")),
     path("courriels/", include("courrier.urls")),
     path(
         "donnees-personnelles/",
