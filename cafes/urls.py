@@ -4,3 +4,69 @@ app_name = "cafes"
 
 # Views are added by the café screens (issue 4); the navigation links here once it is whole.
 urlpatterns = []
+
+from cafes import views  # noqa: E402
+
+urlpatterns += [
+    path("", views.SerieListView.as_view(), name="series"),
+    path("series/nouvelle/", views.SerieCreateView.as_view(), name="serie_creer"),
+    path("series/<int:pk>/", views.SerieDetailView.as_view(), name="serie_detail"),
+    path("series/<int:pk>/modifier/", views.SerieUpdateView.as_view(), name="serie_modifier"),
+    path("series/<int:pk>/hotes/", views.HoteAjouterView.as_view(), name="hote_ajouter"),
+    path(
+        "series/<int:pk>/hotes/retirer/",
+        views.HoteActionView.as_view(action="retirer"),
+        name="hote_retirer",
+    ),
+    path(
+        "series/<int:pk>/hotes/monter/",
+        views.HoteActionView.as_view(action="monter"),
+        name="hote_monter",
+    ),
+    path(
+        "series/<int:pk>/hotes/descendre/",
+        views.HoteActionView.as_view(action="descendre"),
+        name="hote_descendre",
+    ),
+    path("series/<int:pk>/programmer/", views.ProgrammerView.as_view(), name="programmer"),
+    path("series/<int:pk>/cafes/nouveau/", views.CafeCreateView.as_view(), name="cafe_creer"),
+    path("<int:pk>/", views.CafeDetailView.as_view(), name="cafe_detail"),
+    path("<int:pk>/modifier/", views.CafeUpdateView.as_view(), name="cafe_modifier"),
+    path(
+        "<int:pk>/organisations/ajouter/",
+        views.CafeCercleView.as_view(action="ajouter"),
+        name="cafe_organisation_ajouter",
+    ),
+    path(
+        "<int:pk>/organisations/retirer/",
+        views.CafeCercleView.as_view(action="retirer"),
+        name="cafe_organisation_retirer",
+    ),
+]
+
+# The partner's pages, reached from café emails without an account.
+from cafes import views_publiques  # noqa: E402
+
+urlpatterns += [
+    path("reponse/<str:jeton>/", views_publiques.RsvpView.as_view(), name="rsvp"),
+    path(
+        "reponse/<str:jeton>/nouveau-lien/",
+        views_publiques.RsvpNouveauLienView.as_view(),
+        name="rsvp_nouveau_lien",
+    ),
+    path(
+        "desinscription/<str:jeton>/",
+        views_publiques.DesinscriptionView.as_view(),
+        name="desinscription",
+    ),
+]
+
+from cafes import views_invitations  # noqa: E402
+
+urlpatterns += [
+    path(
+        "<int:pk>/invitations/envoyer/",
+        views_invitations.InvitationsEnvoyerView.as_view(),
+        name="invitations_envoyer",
+    ),
+]

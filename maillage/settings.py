@@ -230,6 +230,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partenariats.tasks.reprendre_lots_demandes",
         "schedule": timedelta(minutes=10).total_seconds(),
     },
+    # Café reminders: hourly, each reminder goes once (see cafes.invitations).
+    "cafes-rappels": {
+        "task": "cafes.tasks.envoyer_rappels",
+        "schedule": timedelta(hours=1).total_seconds(),
+    },
+    # Café invitations whose sending task was lost.
+    "cafes-reprendre-invitations": {
+        "task": "cafes.tasks.reprendre_invitations",
+        "schedule": timedelta(minutes=10).total_seconds(),
+    },
 }
 
 # --- Email -------------------------------------------------------------------------------------

@@ -36,6 +36,9 @@ PUBLIC_URL_NAMES = {
     "donnees_personnelles",
     "partenaires:fiche_publique",
     "partenaires:fiche_nouveau_lien",
+    "cafes:rsvp",
+    "cafes:rsvp_nouveau_lien",
+    "cafes:desinscription",
 }
 
 # Django's admin has its own login page and is for superusers only, outside tenancy.

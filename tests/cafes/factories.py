@@ -3,7 +3,7 @@ from datetime import date, timedelta
 import factory
 from factory.django import DjangoModelFactory
 
-from cafes.models import Cafe, CafeSerie, HoteSerie
+from cafes.models import Cafe, CafeSerie, HoteSerie, Invitation
 from tests.factories import CentreFactory
 
 
@@ -37,3 +37,19 @@ class CafeFactory(DjangoModelFactory):
     heure_debut = factory.SelfAttribute("serie.heure_debut")
     heure_fin = factory.SelfAttribute("serie.heure_fin")
     adresse = "12 rue Lamartine, 47000 Agen"
+
+
+class InvitationFactory(DjangoModelFactory):
+    """``InvitationFactory(centre=c)`` makes its café, and its contact's partner, in ``c``."""
+
+    class Meta:
+        model = Invitation
+
+    class Params:
+        centre = factory.SubFactory(CentreFactory)
+
+    cafe = factory.SubFactory(CafeFactory, centre=factory.SelfAttribute("..centre"))
+    contact = factory.SubFactory(
+        "tests.partenariats.factories.ContactFactory",
+        centre=factory.SelfAttribute("..cafe.centre"),
+    )

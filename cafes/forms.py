@@ -1,0 +1,215 @@
+from datetime import date
+
+from django import forms
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from cafes.calendrier import dates_serie
+from cafes.enums import TypeCafe
+from cafes.models import Cafe, CafeSerie
+from cafes.services import _adresse_centre, _adresse_partenaire
+from partenariats.enums import CategoriePartenaire
+from partenariats.models import Partenaire, Theme
+
+MESSAGE_HEURES = _("L'heure de fin doit être après l'heure de début.")
+
+
+def _partenaires_du_centre(centre):
+    return Partenaire.objects.for_centre(centre).actifs().order_by("nom")
+
+
+def _verifier_heures(form, cleaned):
+    debut, fin = cleaned.get("heure_debut"), cleaned.get("heure_fin")
+    if debut and fin and fin <= debut:
+        form.add_error("heure_fin", MESSAGE_HEURES)
+
+
+class SerieForm(forms.ModelForm):
+    categories = forms.MultipleChoiceField(
+        label=_("Catégories invitées"),
+        choices=CategoriePartenaire.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Thèmes invités"),
+        queryset=Theme.objects.all(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    partenaires = forms.ModelMultipleChoiceField(
+        label=_("Organisations invitées en plus"),
+        queryset=Partenaire.objects.none(),
+        required=False,
+        help_text=_("Maintenez Ctrl (ou Cmd) pour en choisir plusieurs."),
+    )
+
+    class Meta:
+        model = CafeSerie
+        fields = [
+            "nom",
+            "rang",
+            "jour",
+            "heure_debut",
+            "heure_fin",
+            "categories",
+            "themes",
+            "partenaires",
+            "rappel_jours",
+        ]
+        widgets = {
+            "heure_debut": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "heure_fin": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def __init__(self, *args, centre, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partenaires"].queryset = _partenaires_du_centre(centre)
+        self.fields["partenaires"].widget.attrs["size"] = 10
+
+    def clean(self):
+        cleaned = super().clean()
+        _verifier_heures(self, cleaned)
+        return cleaned
+
+
+class HoteForm(forms.Form):
+    partenaire = forms.ModelChoiceField(
+        label=_("Partenaire hôte"),
+        queryset=Partenaire.objects.none(),
+        error_messages={"required": _("Choisissez le partenaire qui accueille.")},
+    )
+    adresse = forms.CharField(
+        label=_("Adresse du café (facultatif)"),
+        max_length=255,
+        required=False,
+        help_text=_("Vide : l'adresse de la fiche du partenaire."),
+    )
+
+    def __init__(self, *args, serie, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.serie = serie
+        self.fields["partenaire"].queryset = _partenaires_du_centre(serie.centre)
+
+    def clean_partenaire(self):
+        partenaire = self.cleaned_data["partenaire"]
+        if self.serie.hotes.filter(partenaire=partenaire).exists():
+            raise forms.ValidationError(_("Ce partenaire accueille déjà les cafés de la série."))
+        return partenaire
+
+
+class ProgrammerForm(forms.Form):
+    nb_mois = forms.IntegerField(
+        label=_("Nombre de mois"),
+        min_value=1,
+        max_value=12,
+        initial=6,
+        error_messages={
+            "required": _("Indiquez un nombre de mois."),
+            "min_value": _("Au moins 1 mois."),
+            "max_value": _("Au plus 12 mois."),
+            "invalid": _("Indiquez un nombre entier de mois."),
+        },
+    )
+    dates = forms.TypedMultipleChoiceField(
+        label=_("Dates de la règle"),
+        coerce=date.fromisoformat,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Décochez les dates à ne pas programmer (vacances, jour férié). Seules les dates "
+            "comprises dans le nombre de mois choisi sont programmées."
+        ),
+        error_messages={
+            "invalid_choice": _("Le %(value)s n'est pas une date libre de la règle de la série.")
+        },
+    )
+
+    def __init__(self, *args, serie, a_partir_de, **kwargs):
+        super().__init__(*args, **kwargs)
+        deja = set(serie.cafes.values_list("date", flat=True))
+        self.candidates = [
+            jour
+            for jour in dates_serie(
+                rang=serie.rang, jour=serie.jour, a_partir_de=a_partir_de, nb_mois=12
+            )
+            if jour not in deja
+        ]
+        self.fields["dates"].choices = [
+            (jour.isoformat(), date_format(jour, "l j F Y")) for jour in self.candidates
+        ]
+        self.fields["dates"].initial = [jour.isoformat() for jour in self.candidates]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "dates" in cleaned:
+            cochees = set(cleaned["dates"])
+            cleaned["exclues"] = [jour for jour in self.candidates if jour not in cochees]
+        return cleaned
+
+
+class CafeForm(forms.ModelForm):
+    class Meta:
+        model = Cafe
+        fields = [
+            "date",
+            "heure_debut",
+            "heure_fin",
+            "hote",
+            "adresse",
+            "type",
+            "theme",
+            "capacite",
+            "statut",
+        ]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "heure_debut": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "heure_fin": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def __init__(self, *args, serie, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.serie = serie
+        self.fields["hote"].queryset = _partenaires_du_centre(serie.centre)
+        self.fields["hote"].empty_label = _("Le centre accueille")
+        self.fields["adresse"].required = False
+        self.fields["adresse"].help_text = _("Vide : l'adresse de l'hôte, ou celle du centre.")
+
+    def clean(self):
+        cleaned = super().clean()
+        _verifier_heures(self, cleaned)
+        if cleaned.get("type") == TypeCafe.THEMATIQUE and not cleaned.get("theme"):
+            self.add_error("theme", _("Choisissez le thème d'un café thématique."))
+        jour = cleaned.get("date")
+        if jour:
+            autres = self.serie.cafes.filter(date=jour)
+            if self.instance.pk:
+                autres = autres.exclude(pk=self.instance.pk)
+            if autres.exists():
+                self.add_error("date", _("La série a déjà un café à cette date."))
+        if not cleaned.get("adresse"):
+            cleaned["adresse"] = self._adresse_par_defaut(cleaned.get("hote"))
+        return cleaned
+
+    def _adresse_par_defaut(self, hote):
+        """The address the rotation gives for this host, else its own, else the centre's."""
+        if hote is None:
+            return _adresse_centre(self.serie.centre)
+        rotation = self.serie.hotes.filter(partenaire=hote).exclude(adresse="").first()
+        if rotation:
+            return rotation.adresse
+        return _adresse_partenaire(hote) or hote.nom
+
+
+class OrganisationForm(forms.Form):
+    partenaire = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Partenaire.objects.none(),
+        error_messages={"required": _("Choisissez une organisation.")},
+    )
+
+    def __init__(self, *args, centre, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partenaire"].queryset = _partenaires_du_centre(centre)

@@ -1,0 +1,188 @@
+"""The pages partners reach from café emails, without an account: answering an invitation
+(or sending a colleague instead) and unsubscribing. Opening a link only shows a page; a button
+(POST) acts, because mail scanners open links before the person does."""
+
+from django import forms
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+
+from cafes import rsvp
+from cafes.enums import Reponse, StatutCafe
+
+
+class ReponseForm(forms.Form):
+    reponse = forms.ChoiceField(
+        label=_("Votre réponse"), choices=Reponse.choices, widget=forms.RadioSelect
+    )
+    nb_personnes = forms.IntegerField(
+        label=_("Nombre de personnes de votre structure"), min_value=1, max_value=10, initial=1
+    )
+    commentaire = forms.CharField(
+        label=_("Commentaire (facultatif)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class CollegueForm(forms.Form):
+    prenom = forms.CharField(label=_("Prénom"), max_length=100)
+    nom = forms.CharField(label=_("Nom"), max_length=100)
+    email = forms.EmailField(label=_("Adresse électronique"), max_length=254)
+
+
+def _page(request, gabarit, invitation=None, **contexte):
+    cafe = invitation.cafe if invitation else None
+    return render(
+        request,
+        f"cafes/public/{gabarit}.html",
+        {
+            "invitation": invitation,
+            "cafe": cafe,
+            "centre": cafe.centre if cafe else None,
+            **contexte,
+        },
+    )
+
+
+@method_decorator([login_not_required, never_cache], name="dispatch")
+class RsvpView(View):
+    """The answer page of one invitation.
+
+    GET shows the café and the form, with the answer of ``?reponse=`` (the email's buttons)
+    pre-selected, or the recorded answer with a way to change it; it records nothing. POST
+    (with CSRF) records the answer, or sends a colleague instead. Answers close when the café
+    starts; a dead link (expired, altered, another usage) shows one page for all cases.
+    """
+
+    def _etat(self, request, jeton, invitation, valide):
+        if invitation is None or not valide:
+            return _page(request, "lien_invalide", jeton=jeton)
+        if invitation.cafe.statut == StatutCafe.ANNULE:
+            return _page(request, "annule", invitation)
+        if not rsvp.reponses_ouvertes(invitation.cafe):
+            return _page(request, "clos", invitation)
+        return None
+
+    def _formulaire(self, request, jeton, invitation, form=None, collegue_form=None, **extra):
+        remplacants = list(invitation.remplacants.select_related("contact"))
+        return _page(
+            request,
+            "rsvp",
+            invitation,
+            jeton=jeton,
+            form=form,
+            collegue_form=collegue_form or CollegueForm(prefix="collegue"),
+            remplacants=remplacants,
+            modifier=form is not None,
+            **extra,
+        )
+
+    def get(self, request, jeton):
+        invitation, valide = rsvp.invitation_lire_jeton(jeton)
+        if refus := self._etat(request, jeton, invitation, valide):
+            return refus
+        choisie = request.GET.get("reponse", "")
+        if invitation.reponse and choisie not in Reponse.values and "modifier" not in request.GET:
+            # Answered already: the confirmation, with a way to change it.
+            return self._formulaire(request, jeton, invitation)
+        form = ReponseForm(
+            initial={
+                "reponse": choisie if choisie in Reponse.values else invitation.reponse,
+                "nb_personnes": invitation.nb_personnes,
+                "commentaire": invitation.commentaire,
+            }
+        )
+        return self._formulaire(request, jeton, invitation, form=form)
+
+    def post(self, request, jeton):
+        invitation, valide = rsvp.invitation_lire_jeton(jeton)
+        if refus := self._etat(request, jeton, invitation, valide):
+            return refus
+        if request.POST.get("action") == "collegue":
+            return self._collegue(request, jeton, invitation)
+        form = ReponseForm(request.POST)
+        if not form.is_valid():
+            return self._formulaire(request, jeton, invitation, form=form)
+        try:
+            rsvp.invitation_repondre(invitation=invitation, **form.cleaned_data)
+        except ValidationError:
+            # Closed between the check above and now: GET says so.
+            pass
+        return redirect("cafes:rsvp", jeton=jeton)
+
+    def _collegue(self, request, jeton, invitation):
+        collegue_form = CollegueForm(request.POST, prefix="collegue")
+        if collegue_form.is_valid():
+            try:
+                rsvp.collegue_inviter(invitation=invitation, **collegue_form.cleaned_data)
+            except ValidationError as erreur:
+                collegue_form.add_error(None, erreur)
+            else:
+                return redirect("cafes:rsvp", jeton=jeton)
+        return self._formulaire(
+            request,
+            jeton,
+            invitation,
+            form=ReponseForm(initial={"reponse": invitation.reponse}),
+            collegue_form=collegue_form,
+            collegue_ouvert=True,
+        )
+
+
+@method_decorator([login_not_required, never_cache], name="dispatch")
+class RsvpNouveauLienView(View):
+    """POST from a dead RSVP link's page: tells the centre (rate-limited), answering the same
+    way whether or not the token named a real invitation."""
+
+    def get(self, request, jeton):
+        return redirect("cafes:rsvp", jeton=jeton)
+
+    def post(self, request, jeton):
+        invitation, valide = rsvp.invitation_lire_jeton(jeton)
+        if invitation is not None and valide:
+            # The link still works: no need to bother the centre.
+            return redirect("cafes:rsvp", jeton=jeton)
+        rsvp.nouveau_lien_demander(invitation=invitation)
+        return _page(request, "nouveau_lien")
+
+
+# The signed token in the URL is the credential, not the session: RFC 8058 one-click
+# unsubscribe is a POST sent by the mail client (body "List-Unsubscribe=One-Click"), which
+# cannot carry a CSRF token. A forged cross-site POST would need the token, i.e. the link
+# itself, and could only unsubscribe its holder.
+@method_decorator([login_not_required, never_cache, csrf_exempt], name="dispatch")
+class DesinscriptionView(View):
+    """Unsubscribing from café emails: GET asks for confirmation, POST (the page's button or
+    a mail client's one-click request) unsubscribes."""
+
+    def _contact(self, request, jeton):
+        return rsvp.contact_lire_jeton_desinscription(jeton)
+
+    def _rendre(self, request, gabarit, contact):
+        return render(
+            request,
+            f"cafes/public/{gabarit}.html",
+            {"contact": contact, "centre": contact.partenaire.centre if contact else None},
+        )
+
+    def get(self, request, jeton):
+        contact = self._contact(request, jeton)
+        if contact is None:
+            return self._rendre(request, "desinscription_invalide", None)
+        if contact.desinscrit_le:
+            return self._rendre(request, "desinscrit", contact)
+        return self._rendre(request, "desinscription", contact)
+
+    def post(self, request, jeton):
+        contact = self._contact(request, jeton)
+        if contact is None:
+            return self._rendre(request, "desinscription_invalide", None)
+        rsvp.desinscrire(contact=contact)
+        return self._rendre(request, "desinscrit", contact)
