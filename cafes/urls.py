@@ -1,13 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from cafes import views, views_invitations, views_publiques
 
 app_name = "cafes"
 
-# Views are added by the café screens (issue 4); the navigation links here once it is whole.
-urlpatterns = []
-
-from cafes import views  # noqa: E402
-
-urlpatterns += [
+urlpatterns = [
     path("", views.SerieListView.as_view(), name="series"),
     path("series/nouvelle/", views.SerieCreateView.as_view(), name="serie_creer"),
     path("series/<int:pk>/", views.SerieDetailView.as_view(), name="serie_detail"),
@@ -42,12 +39,12 @@ urlpatterns += [
         views.CafeCercleView.as_view(action="retirer"),
         name="cafe_organisation_retirer",
     ),
-]
-
-# The partner's pages, reached from café emails without an account.
-from cafes import views_publiques  # noqa: E402
-
-urlpatterns += [
+    path(
+        "<int:pk>/invitations/envoyer/",
+        views_invitations.InvitationsEnvoyerView.as_view(),
+        name="invitations_envoyer",
+    ),
+    # The partner's pages, reached from café emails without an account.
     path("reponse/<str:jeton>/", views_publiques.RsvpView.as_view(), name="rsvp"),
     path(
         "reponse/<str:jeton>/nouveau-lien/",
@@ -58,15 +55,5 @@ urlpatterns += [
         "desinscription/<str:jeton>/",
         views_publiques.DesinscriptionView.as_view(),
         name="desinscription",
-    ),
-]
-
-from cafes import views_invitations  # noqa: E402
-
-urlpatterns += [
-    path(
-        "<int:pk>/invitations/envoyer/",
-        views_invitations.InvitationsEnvoyerView.as_view(),
-        name="invitations_envoyer",
     ),
 ]

@@ -18,6 +18,7 @@ from cafes.invitations import cafe_annuler, cafe_modifier_notifier
 from cafes.models import Cafe, CafeSerie, HoteSerie
 from cafes.selectors import cafe_cercle, cafe_destinataires
 from cafes.services import cafes_generer, hote_suivant
+from cafes.views_invitations import invitations_contexte
 from reseau.access import CentreMixin
 from reseau.enums import Role
 
@@ -358,6 +359,7 @@ class CafeDetailView(CentreMixin, DetailView):
             nb_contacts=len(contacts),
             retirees=cafe.partenaires_retires.order_by("nom"),
             ajout_form=kwargs.get("ajout_form") or OrganisationForm(centre=cafe.centre),
+            **invitations_contexte(cafe),
         )
         return context
 

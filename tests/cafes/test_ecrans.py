@@ -427,3 +427,26 @@ def test_a_foreign_partner_cannot_join_a_cafe(client_salarie, serie, autre_centr
         reverse("cafes:cafe_organisation_ajouter", args=[cafe.pk]), {"partenaire": ailleurs.pk}
     )
     assert not cafe.partenaires_ajoutes.exists()
+
+
+def test_cafe_page_sends_invitations_and_shows_their_progress(
+    client_salarie, centre, django_capture_on_commit_callbacks, time_machine
+):
+    from datetime import date
+
+    from pytest_django.asserts import assertContains
+
+    from tests.cafes.factories import CafeFactory, CafeSerieFactory
+    from tests.partenariats.factories import ContactFactory, PartenaireFactory
+
+    time_machine.move_to("2026-11-23 10:00+01:00", tick=False)
+    serie = CafeSerieFactory(centre=centre, categories=["association"])
+    ContactFactory(partenaire=PartenaireFactory(centre=centre, nom="Régie de quartier"))
+    cafe = CafeFactory(serie=serie, centre=centre, date=date(2026, 12, 4))
+    url = reverse("cafes:cafe_detail", args=[cafe.pk])
+    assertContains(client_salarie.get(url), "Aucune invitation envoyée pour l'instant.")
+    with django_capture_on_commit_callbacks(execute=True):
+        client_salarie.post(reverse("cafes:invitations_envoyer", args=[cafe.pk]))
+    response = client_salarie.get(url)
+    assertContains(response, "1 sur 1 envoyées")
+    assertContains(response, "Régie de quartier")
