@@ -170,6 +170,11 @@ class Invitation(models.Model):
     commentaire = models.TextField(_("commentaire"), blank=True)
     repondu_le = models.DateTimeField(_("répondu le"), null=True, blank=True)
     present = models.BooleanField(_("présent"), default=False)
+    sur_place = models.BooleanField(
+        _("venu sans invitation"),
+        default=False,
+        help_text=_("Ajouté le jour même, à l'accueil du café."),
+    )
     invitee_par = models.ForeignKey(
         "self",
         verbose_name=_("à la place de"),
@@ -192,3 +197,47 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.contact} — {self.cafe}"
+
+
+class NoteTourDeTable(models.Model):
+    """What one organisation shared at the café's tour de table."""
+
+    cafe = models.ForeignKey(
+        Cafe, verbose_name=_("café"), on_delete=models.CASCADE, related_name="notes"
+    )
+    partenaire = models.ForeignKey(
+        Partenaire, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    texte = models.TextField(_("ce qui a été partagé"))
+    modifie_le = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("note du tour de table")
+        verbose_name_plural = _("notes du tour de table")
+        ordering = ["partenaire__nom"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cafe", "partenaire"], name="note_unique_par_organisation"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.partenaire} — {self.cafe}"
+
+
+class CompteRendu(models.Model):
+    """The café's minutes: assembled from the tour de table, edited by staff, then emailed."""
+
+    cafe = models.OneToOneField(
+        Cafe, verbose_name=_("café"), on_delete=models.CASCADE, related_name="compte_rendu"
+    )
+    texte = models.TextField(_("compte rendu"))
+    modifie_le = models.DateTimeField(_("modifié le"), auto_now=True)
+    envoye_le = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("compte rendu")
+        verbose_name_plural = _("comptes rendus")
+
+    def __str__(self):
+        return str(self.cafe)
