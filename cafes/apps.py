@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class CafesConfig(AppConfig):
     name = "cafes"
     verbose_name = _("Cafés partenaires")
+
+    def ready(self):
+        # Puts the cafés a partner hosted or came to in the partner's timeline.
+        from cafes import chronologie  # noqa: F401

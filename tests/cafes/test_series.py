@@ -112,3 +112,21 @@ class TestCercle:
         ContactFactory(partenaire=partenaire, nom="Pas les cafés", recoit_invitations_cafe=False)
         cafe = CafeFactory(serie=serie, centre=centre)
         assert list(cafe_destinataires(cafe)) == [invite]
+
+
+def test_partner_timeline_shows_cafes_hosted_and_attended(centre):
+    from partenariats.selectors import partenaire_chronologie
+    from tests.cafes.factories import InvitationFactory
+
+    serie = CafeSerieFactory(centre=centre, nom="Café partenaires de Montanou")
+    hote = PartenaireFactory(centre=centre, nom="Régie")
+    CafeFactory(serie=serie, centre=centre, date=date(2026, 10, 2), hote=hote)
+    venu = ContactFactory(partenaire=hote)
+    cafe = CafeFactory(serie=serie, centre=centre, date=date(2026, 11, 6))
+    InvitationFactory(cafe=cafe, contact=venu, present=True)
+    absent = CafeFactory(serie=serie, centre=centre, date=date(2026, 12, 4))
+    InvitationFactory(cafe=absent, contact=venu, present=False)
+    libelles = [e.libelle for e in partenaire_chronologie(hote)]
+    assert "Présent au Café partenaires de Montanou — 06/11/2026" in libelles
+    assert "A accueilli le Café partenaires de Montanou — 02/10/2026" in libelles
+    assert not any("04/12/2026" in libelle for libelle in libelles)
