@@ -130,3 +130,24 @@ def test_partner_timeline_shows_cafes_hosted_and_attended(centre):
     assert "Présent au Café partenaires de Montanou — 06/11/2026" in libelles
     assert "A accueilli le Café partenaires de Montanou — 02/10/2026" in libelles
     assert not any("04/12/2026" in libelle for libelle in libelles)
+
+
+def test_demo_has_past_and_upcoming_cafes_and_loads_once(db, time_machine):
+    import io
+
+    from django.core.management import call_command
+
+    from cafes.enums import StatutCafe
+    from cafes.models import CompteRendu, Invitation
+
+    time_machine.move_to("2026-11-23 10:00+01:00", tick=False)
+    call_command("demo", stdout=io.StringIO())
+    counts = (Cafe.objects.count(), Invitation.objects.count(), CompteRendu.objects.count())
+    call_command("demo", stdout=io.StringIO())
+    assert (Cafe.objects.count(), Invitation.objects.count(), CompteRendu.objects.count()) == counts
+    tenus = Cafe.objects.filter(statut=StatutCafe.TENU)
+    assert [c.date for c in tenus] == [date(2026, 9, 4), date(2026, 10, 2), date(2026, 11, 6)]
+    assert Cafe.objects.filter(date__gt=date(2026, 11, 23)).count() == 3
+    assert not Cafe.objects.filter(date=date(2027, 1, 1)).exists()
+    assert Invitation.objects.filter(present=True).exists()
+    assert counts[2] == 3
