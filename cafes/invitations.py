@@ -21,7 +21,6 @@ the invitation (``objet``) whose ``en_tetes`` carry ``X-Maillage-Modele: cafes/e
 
 import logging
 from datetime import timedelta
-from functools import partial
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -135,7 +134,8 @@ def _mettre_en_file(cafe_id):
     # Imported here: the tasks module imports this one.
     from cafes.tasks import envoyer_invitations
 
-    transaction.on_commit(partial(envoyer_invitations.delay, cafe_id), robust=True)
+    # A lambda, not functools.partial: Django logs a robust hook's failure with __qualname__.
+    transaction.on_commit(lambda: envoyer_invitations.delay(cafe_id), robust=True)
 
 
 def invitations_expedier(*, cafe_id, taille=None):
@@ -240,14 +240,23 @@ def invitations_comptes(cafe):
 # --- Reminders ------------------------------------------------------------------------------
 
 
-def _rappels_deja_faits(invitations):
+def invitations_deja_servies(invitations, gabarit):
+    """Ids (as strings) of ``invitations`` that already have an email of ``gabarit``.
+
+    A key lookup rather than ``__contains`` on the JSON headers: SQLite, the zero-service
+    first run, has no JSON containment.
+    """
     return set(
         Courriel.objects.filter(
             content_type=ContentType.objects.get_for_model(Invitation),
             object_id__in=[invitation.pk for invitation in invitations],
-            en_tetes__contains={EN_TETE_MODELE: GABARIT_RAPPEL},
+            **{f"en_tetes__{EN_TETE_MODELE}": gabarit},
         ).values_list("object_id", flat=True)
     )
+
+
+def _rappels_deja_faits(invitations):
+    return invitations_deja_servies(invitations, GABARIT_RAPPEL)
 
 
 def rappels_envoyer(aujourdhui=None):

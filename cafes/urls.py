@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cafes import views, views_invitations, views_publiques
+from cafes import views, views_compte_rendu, views_invitations, views_jour, views_publiques
 
 app_name = "cafes"
 
@@ -43,6 +43,34 @@ urlpatterns = [
         "<int:pk>/invitations/envoyer/",
         views_invitations.InvitationsEnvoyerView.as_view(),
         name="invitations_envoyer",
+    ),
+    path("<int:pk>/emargement.pdf", views_jour.EmargementView.as_view(), name="emargement"),
+    path("<int:pk>/accueil/", views_jour.AccueilView.as_view(), name="accueil"),
+    path("<int:pk>/presence/", views_jour.PresenceView.as_view(), name="presence"),
+    path(
+        "<int:pk>/tour-de-table/",
+        views_compte_rendu.TourDeTableView.as_view(),
+        name="tour_de_table",
+    ),
+    path(
+        "<int:pk>/compte-rendu/",
+        views_compte_rendu.CompteRenduView.as_view(),
+        name="compte_rendu",
+    ),
+    path(
+        "<int:pk>/compte-rendu/assembler/",
+        views_compte_rendu.CompteRenduAssemblerView.as_view(),
+        name="compte_rendu_assembler",
+    ),
+    path(
+        "<int:pk>/compte-rendu/envoyer/",
+        views_compte_rendu.CompteRenduEnvoyerView.as_view(),
+        name="compte_rendu_envoyer",
+    ),
+    path(
+        "<int:pk>/compte-rendu/pdf/",
+        views_compte_rendu.CompteRenduPdfView.as_view(),
+        name="compte_rendu_pdf",
     ),
     # The partner's pages, reached from café emails without an account.
     path("reponse/<str:jeton>/", views_publiques.RsvpView.as_view(), name="rsvp"),

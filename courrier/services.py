@@ -11,7 +11,6 @@ import logging
 import smtplib
 from datetime import timedelta
 from email.utils import make_msgid
-from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -73,7 +72,7 @@ def _mettre_en_file(courriel_id):
 
     # robust: if the broker is down at commit, the caller's change stays committed and the row
     # stays queued; courriels_bloques_reprendre sends it later.
-    transaction.on_commit(partial(envoyer_courriel.delay, courriel_id), robust=True)
+    transaction.on_commit(lambda: envoyer_courriel.delay(courriel_id), robust=True)
 
 
 @transaction.atomic

@@ -22,7 +22,6 @@ writes to a partner twice (and the unique constraint (lot, partenaire) stands be
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -300,7 +299,7 @@ def _mettre_lot_en_file(lot_id):
 
     # robust: a broker down at commit leaves the lot unfinished; lots_bloques_reprendre
     # queues it again.
-    transaction.on_commit(partial(envoyer_lot_demandes.delay, lot_id), robust=True)
+    transaction.on_commit(lambda: envoyer_lot_demandes.delay(lot_id), robust=True)
 
 
 def lot_traiter(*, lot_id):

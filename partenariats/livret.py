@@ -29,7 +29,6 @@ import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import partial
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -347,7 +346,10 @@ def livret_demander(*, centre, regroupement, par):
 
     # robust: if the broker is down, the request still succeeds; the booklet stays waiting and
     # its page offers to try again once it is clearly lost (DELAI_BLOCAGE).
-    transaction.on_commit(partial(generer_livret.delay, livret.pk), robust=True)
+    # A lambda, not functools.partial: Django logs a failing robust callback by its
+    # __qualname__, which a partial lacks (the logging itself would then raise).
+    livret_id = livret.pk
+    transaction.on_commit(lambda: generer_livret.delay(livret_id), robust=True)
     return livret
 
 

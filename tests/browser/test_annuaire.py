@@ -20,7 +20,7 @@ pytestmark = [
 
 def test_create_find_export_and_print(page, connecte, salarie_user, tmp_path):
     connecte(salarie_user)
-    page.get_by_role("link", name="Partenaires").click()
+    page.get_by_role("link", name="Partenaires", exact=True).click()
     page.get_by_role("link", name="Nouveau partenaire").click()
     # Required fields' labels end with crispy's asterisk.
     page.get_by_role("textbox", name=re.compile(r"^Nom\b")).fill("Ludothèque des Quatre Vents")

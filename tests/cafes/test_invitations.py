@@ -373,7 +373,7 @@ class TestRappels:
         assert self.rappeler(django_capture_on_commit_callbacks, datetime.date(2026, 12, 2)) == 0
         assert len(mailoutbox) == 3
         assert (
-            Courriel.objects.filter(en_tetes__contains={EN_TETE_MODELE: GABARIT_RAPPEL}).count()
+            Courriel.objects.filter(**{f"en_tetes__{EN_TETE_MODELE}": GABARIT_RAPPEL}).count()
             == 3
         )
 

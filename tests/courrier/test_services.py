@@ -405,3 +405,25 @@ def test_counts_per_status_include_zeros(centre):
     comptes = Courriel.objects.for_centre(centre).comptes_par_statut()
 
     assert comptes == {"en_attente": 0, "envoi": 0, "envoye": 1, "echec": 2, "annule": 0}
+
+
+def test_a_broker_down_at_commit_is_logged_not_raised(
+    centre, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    """The caller's change is committed: the row stays queued for the sweeper."""
+    from courrier import tasks
+    from courrier.services import courriel_preparer
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(tasks.envoyer_courriel, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        courriel = courriel_preparer(
+            destinataire="a@b.fr", gabarit="reseau/emails/invitation", contexte={
+                "role": "Salarié", "invite_par": "X", "nouveau": False, "lien": "https://x/"
+            }, centre=centre,
+        )  # fmt: skip
+    courriel.refresh_from_db()
+    assert courriel.statut == "en_attente"
+    assert "Redis is down" in caplog.text

@@ -1,0 +1,121 @@
+"""On the day of a café: the printed sign-in sheet and the check-in screen."""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import View
+from django.views.generic.detail import SingleObjectMixin
+
+from cafes.emargement import (
+    emargement_pdf,
+    est_attendu,
+    invitations_du_cafe,
+    nom_de_fichier,
+    par_organisation,
+)
+from cafes.forms_jour import SurPlaceForm
+from cafes.models import Cafe
+from reseau.access import CentreMixin
+from reseau.enums import Role
+
+
+class EmargementView(CentreMixin, SingleObjectMixin, View):
+    """The feuille d'émargement as a PDF shown in the browser; any member may print it."""
+
+    model = Cafe
+    http_method_names = ["get", "head", "options"]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("centre", "serie", "hote")
+
+    def get(self, request, *args, **kwargs):
+        cafe = self.get_object()
+        response = HttpResponse(emargement_pdf(cafe), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{nom_de_fichier(cafe)}"'
+        return response
+
+
+def _url_accueil(cafe, invitation=None):
+    url = reverse("cafes:accueil", args=[cafe.pk])
+    return f"{url}#invitation-{invitation.pk}" if invitation else url
+
+
+class AccueilView(CentreMixin, SingleObjectMixin, View):
+    """The check-in screen, for a phone or a tablet at the door: who is expected, who is here,
+    and a form for people who came without an invitation (POST here)."""
+
+    min_role = Role.SALARIE
+    model = Cafe
+    template_name = "cafes/jour/accueil.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("centre", "serie", "hote")
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return self.page(SurPlaceForm(cafe=self.object))
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = SurPlaceForm(request.POST, cafe=self.object)
+        if not form.is_valid():
+            return self.page(form)
+        invitation, cree = form.save()
+        nom = invitation.contact
+        if cree:
+            messages.success(request, _("%(nom)s est ajouté·e et noté·e présent·e.") % {"nom": nom})
+        else:
+            messages.success(
+                request, _("%(nom)s était déjà invité·e : noté·e présent·e.") % {"nom": nom}
+            )
+        return HttpResponseRedirect(_url_accueil(self.object, invitation))
+
+    def page(self, form):
+        invitations = invitations_du_cafe(self.object)
+        attendus = [i for i in invitations if est_attendu(i)]
+        autres = [i for i in invitations if not est_attendu(i)]
+        presents = [i for i in invitations if i.present]
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "cafe": self.object,
+                "attendus": par_organisation(attendus),
+                "autres": par_organisation(autres),
+                "nb_invitations": len(invitations),
+                "nb_presents": len(presents),
+                "nb_organisations_presentes": len({i.contact.partenaire_id for i in presents}),
+                "form": form,
+            },
+        )
+
+
+class PresenceView(CentreMixin, SingleObjectMixin, View):
+    """Marks one invitation of this café present (``present=1``) or not (``present=0``).
+
+    Setting rather than toggling makes a double tap harmless.
+    """
+
+    min_role = Role.SALARIE
+    model = Cafe
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        cafe = self.get_object()
+        identifiant = request.POST.get("invitation", "")
+        if not identifiant.isdigit():
+            messages.error(request, _("Choisissez une personne de la liste."))
+            return HttpResponseRedirect(_url_accueil(cafe))
+        invitation = cafe.invitations.select_related("contact").filter(pk=int(identifiant)).first()
+        if invitation is None:
+            raise Http404
+        present = request.POST.get("present") == "1"
+        cafe.invitations.filter(pk=invitation.pk).update(present=present)
+        if present:
+            message = _("%(nom)s est noté·e présent·e.")
+        else:
+            message = _("%(nom)s n'est plus noté·e présent·e.")
+        messages.success(request, message % {"nom": invitation.contact})
+        return HttpResponseRedirect(_url_accueil(cafe, invitation))
