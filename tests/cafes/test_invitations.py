@@ -373,8 +373,7 @@ class TestRappels:
         assert self.rappeler(django_capture_on_commit_callbacks, datetime.date(2026, 12, 2)) == 0
         assert len(mailoutbox) == 3
         assert (
-            Courriel.objects.filter(**{f"en_tetes__{EN_TETE_MODELE}": GABARIT_RAPPEL}).count()
-            == 3
+            Courriel.objects.filter(**{f"en_tetes__{EN_TETE_MODELE}": GABARIT_RAPPEL}).count() == 3
         )
 
     def test_days_follow_the_series(
