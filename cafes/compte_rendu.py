@@ -28,7 +28,7 @@ from cafes.enums import Reponse, StatutCafe
 from cafes.invitations import EN_TETE_MODELE, invitations_deja_servies
 from cafes.models import Cafe, CompteRendu, Invitation, NoteTourDeTable
 from cafes.rsvp import en_tetes_desinscription, lien_desinscription
-from courrier.services import courriel_preparer
+from courrier.services import courriel_preparer, courriels_groupes
 from partenariats.livret import ORIGINE_RESSOURCES, LivretURLFetcher
 from partenariats.models import Partenaire
 
@@ -184,10 +184,11 @@ def compte_rendu_envoyer(*, cafe, par):
         return 0
     pieces = [(nom_du_pdf(cafe), compte_rendu_pdf(compte_rendu), "application/pdf")]
     envoyes = 0
-    for invitation in a_envoyer:
-        contact = invitation.contact
-        try:
-            with transaction.atomic():
+    with courriels_groupes():
+        for invitation in a_envoyer:
+            contact = invitation.contact
+            desinscription = lien_desinscription(contact)
+            try:
                 courriel_preparer(
                     destinataire=contact.email,
                     gabarit=GABARIT_COMPTE_RENDU,
@@ -195,20 +196,20 @@ def compte_rendu_envoyer(*, cafe, par):
                         "cafe": cafe,
                         "compte_rendu": compte_rendu,
                         "contact": contact,
-                        "lien_desinscription": lien_desinscription(contact),
+                        "lien_desinscription": desinscription,
                     },
                     centre=cafe.centre,
                     objet=invitation,
                     en_tetes={
-                        **en_tetes_desinscription(contact),
+                        **en_tetes_desinscription(desinscription),
                         EN_TETE_MODELE: GABARIT_COMPTE_RENDU,
                     },
                     pieces_jointes=pieces,
                 )
-        except ValidationError as exc:
-            logger.warning("Minutes to invitation %s skipped: %s", invitation.pk, exc)
-            continue
-        envoyes += 1
+            except ValidationError as exc:
+                logger.warning("Minutes to invitation %s skipped: %s", invitation.pk, exc)
+                continue
+            envoyes += 1
     compte_rendu.envoye_le = timezone.now()
     compte_rendu.save(update_fields=["envoye_le"])
     logger.info("Café %s: %s sent the minutes to %d invitation(s)", cafe.pk, par, envoyes)

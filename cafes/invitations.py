@@ -12,7 +12,7 @@ Sending::
 of the batch are locked, their emails prepared and ``envoyee_le`` set, then it commits. An
 invitation with ``envoyee_le`` is never emailed again, so a retried or duplicated task resumes
 after the last commit and nobody gets the invitation twice. Staff see the progress through
-``invitations_comptes`` ("42 sur 300 envoyées").
+``invitations_totaux`` ("42 sur 300 envoyées").
 
 Reminders have no column of their own on ``Invitation``: a reminder is the outbox row about
 the invitation (``objet``) whose ``en_tetes`` carry ``X-Maillage-Modele: cafes/emails/rappel``.
@@ -24,7 +24,7 @@ from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,16 +32,19 @@ from django.utils.translation import gettext as _
 from cafes.enums import Reponse, StatutCafe
 from cafes.ics import cafe_ics
 from cafes.models import Cafe, Invitation
-from cafes.rsvp import en_tetes_desinscription, lien_desinscription, lien_rsvp
+from cafes.rsvp import en_tetes_desinscription, lien_desinscription, liens_reponses
 from cafes.selectors import cafe_destinataires
 from courrier.models import Courriel
-from courrier.services import courriel_preparer
+from courrier.services import courriel_preparer, courriels_groupes
 
 logger = logging.getLogger(__name__)
 
 # Invitations per transaction: small enough for the progress to move and a crash to cost
 # little, large enough not to spend the time in commits.
 TAILLE_LOT = 20
+# Sending tasks queued side by side for one café: each takes the next batch not locked by
+# another, so the workers share the preparation of the emails; one too many finds nothing.
+TACHES_PARALLELES = 4
 # Invitations still unsent this long after their creation have lost their task.
 DELAI_REPRISE = timedelta(minutes=10)
 # The hourly reminder task waits for this local hour: no reminder in the middle of the night.
@@ -70,6 +73,7 @@ def _courriel(*, invitation, cafe, gabarit, pieces_jointes=()):
     contact = invitation.contact
     # The invitation's café is the locked, up-to-date one the caller holds.
     invitation.cafe = cafe
+    desinscription = lien_desinscription(contact)
     return courriel_preparer(
         destinataire=contact.email,
         gabarit=gabarit,
@@ -77,16 +81,12 @@ def _courriel(*, invitation, cafe, gabarit, pieces_jointes=()):
             "cafe": cafe,
             "invitation": invitation,
             "contact": contact,
-            "liens": {
-                "oui": lien_rsvp(invitation, Reponse.OUI),
-                "non": lien_rsvp(invitation, Reponse.NON),
-                "peut_etre": lien_rsvp(invitation, Reponse.PEUT_ETRE),
-            },
-            "lien_desinscription": lien_desinscription(contact),
+            "liens": liens_reponses(invitation),
+            "lien_desinscription": desinscription,
         },
         centre=cafe.centre,
         objet=invitation,
-        en_tetes={**en_tetes_desinscription(contact), EN_TETE_MODELE: gabarit},
+        en_tetes={**en_tetes_desinscription(desinscription), EN_TETE_MODELE: gabarit},
         pieces_jointes=pieces_jointes,
     )
 
@@ -126,36 +126,50 @@ def invitations_envoyer(*, cafe, par):
         cafe.save(update_fields=["statut"])
     a_envoyer = cafe.invitations.filter(_joignables(), envoyee_le__isnull=True).count()
     logger.info("Café %s: %s sends %d invitation(s)", cafe.pk, par, a_envoyer)
-    _mettre_en_file(cafe.pk)
+    _mettre_en_file(cafe.pk, taches=min(TACHES_PARALLELES, -(-a_envoyer // TAILLE_LOT)) or 1)
     return a_envoyer
 
 
-def _mettre_en_file(cafe_id):
+def _mettre_en_file(cafe_id, taches=1):
     # Imported here: the tasks module imports this one.
     from cafes.tasks import envoyer_invitations
 
-    # A lambda, not functools.partial: Django logs a robust hook's failure with __qualname__.
-    transaction.on_commit(lambda: envoyer_invitations.delay(cafe_id), robust=True)
+    for _tache in range(taches):
+        # A lambda, not functools.partial: Django logs a robust hook's failure with
+        # __qualname__.
+        transaction.on_commit(lambda: envoyer_invitations.delay(cafe_id), robust=True)
+
+
+def _cafe_en_partage(cafe_id):
+    """The café, locked FOR SHARE until the end of the transaction (PostgreSQL).
+
+    Batches of several workers hold it together, while a change or a cancellation (FOR
+    UPDATE) waits for the batches in progress and the next batches see it. Django's
+    select_for_update only knows FOR UPDATE, which would make the workers wait in line.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as curseur:
+            curseur.execute(
+                f"SELECT 1 FROM {Cafe._meta.db_table} WHERE id = %s FOR SHARE",
+                [cafe_id],
+            )
+    return Cafe.objects.select_related(*_CAFE_LIE).filter(pk=cafe_id).first()
 
 
 def invitations_expedier(*, cafe_id, taille=None):
     """Emails every invitation of café ``cafe_id`` not yet sent, ``taille`` per transaction;
-    returns how many were emailed. Each batch locks the café (so a change or a cancellation
-    waits for it, and the next batch sees it) and its invitations, prepares their emails and
-    sets ``envoyee_le`` and ``courriel`` before committing: a second run emails only what the
-    first did not commit. Nothing is sent for a cancelled café. An address the outbox refuses
+    returns how many were emailed. Each batch locks the café in share mode (so a change or a
+    cancellation waits for it, and the next batch sees it) and its invitations (skipping those
+    another run has locked), prepares their emails and sets ``envoyee_le`` and ``courriel``
+    before committing: runs side by side share the work, and a second run emails only what
+    the first did not commit. Nothing is sent for a cancelled café. An address the outbox refuses
     is skipped (logged) and tried again by the next run. Must not run inside an outer
     transaction."""
     taille = taille or TAILLE_LOT
     envoyees, ecartees = 0, set()
     while True:
         with transaction.atomic():
-            cafe = (
-                Cafe.objects.select_for_update(of=("self",))
-                .select_related(*_CAFE_LIE)
-                .filter(pk=cafe_id)
-                .first()
-            )
+            cafe = _cafe_en_partage(cafe_id)
             if cafe is None or cafe.statut == StatutCafe.ANNULE:
                 return envoyees
             lot = list(
@@ -169,23 +183,26 @@ def invitations_expedier(*, cafe_id, taille=None):
                 return envoyees
             maintenant = timezone.now()
             pieces = [_piece_ics(cafe, "PUBLISH")]
-            for invitation in lot:
-                try:
-                    # A savepoint: a refused address must not undo the rest of the batch.
-                    with transaction.atomic():
+            prets = []
+            with courriels_groupes():
+                for invitation in lot:
+                    try:
+                        # Refused before anything is written: the batch goes on.
                         invitation.courriel = _courriel(
                             invitation=invitation,
                             cafe=cafe,
                             gabarit=GABARIT_INVITATION,
                             pieces_jointes=pieces,
                         )
-                        invitation.envoyee_le = maintenant
-                        invitation.save(update_fields=["courriel", "envoyee_le"])
-                except ValidationError as exc:
-                    logger.warning("Invitation %s skipped: %s", invitation.pk, exc)
-                    ecartees.add(invitation.pk)
-                    continue
-                envoyees += 1
+                    except ValidationError as exc:
+                        logger.warning("Invitation %s skipped: %s", invitation.pk, exc)
+                        ecartees.add(invitation.pk)
+                        continue
+                    invitation.envoyee_le = maintenant
+                    prets.append(invitation)
+            # After the block, which writes the emails: they have their pk now.
+            Invitation.objects.bulk_update(prets, ["courriel", "envoyee_le"])
+            envoyees += len(prets)
 
 
 def invitations_bloquees_reprendre():
@@ -212,29 +229,34 @@ def invitations_bloquees_reprendre():
     return ids
 
 
-def invitations_comptes(cafe):
-    """What staff see on the café page, in two queries: ``total`` invited, ``envoyees``,
+_COMPTES = {
+    "total": Count("pk"),
+    "envoyees": Count("pk", filter=Q(envoyee_le__isnull=False)),
+    "en_attente": Count("pk", filter=_joignables() & Q(envoyee_le__isnull=True)),
+    "oui": Count("pk", filter=Q(reponse=Reponse.OUI)),
+    "non": Count("pk", filter=Q(reponse=Reponse.NON)),
+    "peut_etre": Count("pk", filter=Q(reponse=Reponse.PEUT_ETRE)),
+    "sans_reponse": Count("pk", filter=Q(reponse="")),
+}
+
+
+def invitations_totaux(cafe):
+    """The café's invitations counted in one query: ``total`` invited, ``envoyees``,
     ``en_attente`` (not sent yet and still reachable: the sending is under way), ``oui``,
-    ``non``, ``peut_etre``, ``sans_reponse``, and ``organisations``: the same per partner
-    (``nom`` and the counts), by name."""
-    comptes = {
-        "total": Count("pk"),
-        "envoyees": Count("pk", filter=Q(envoyee_le__isnull=False)),
-        "en_attente": Count("pk", filter=_joignables() & Q(envoyee_le__isnull=True)),
-        "oui": Count("pk", filter=Q(reponse=Reponse.OUI)),
-        "non": Count("pk", filter=Q(reponse=Reponse.NON)),
-        "peut_etre": Count("pk", filter=Q(reponse=Reponse.PEUT_ETRE)),
-        "sans_reponse": Count("pk", filter=Q(reponse="")),
-    }
-    invitations = Invitation.objects.filter(cafe=cafe)
-    resultat = invitations.aggregate(**comptes)
-    resultat["organisations"] = list(
-        invitations.order_by()
+    ``non``, ``peut_etre``, ``sans_reponse``."""
+    return Invitation.objects.filter(cafe=cafe).aggregate(**_COMPTES)
+
+
+def invitations_par_organisation(cafe):
+    """The counts of ``invitations_totaux`` per partner (``contact__partenaire_id``, ``nom``),
+    by name: a lazy queryset, for the café page to paginate."""
+    return (
+        Invitation.objects.filter(cafe=cafe)
+        .order_by()
         .values("contact__partenaire_id", nom=F("contact__partenaire__nom"))
-        .annotate(**comptes)
+        .annotate(**_COMPTES)
         .order_by("nom", "contact__partenaire_id")
     )
-    return resultat
 
 
 # --- Reminders ------------------------------------------------------------------------------
@@ -300,16 +322,16 @@ def rappels_envoyer(aujourdhui=None):
                 .order_by("pk")
             )
             faits = _rappels_deja_faits(invitations)
-            for invitation in invitations:
-                if invitation.pk in faits:
-                    continue
-                try:
-                    with transaction.atomic():
+            with courriels_groupes():
+                for invitation in invitations:
+                    if invitation.pk in faits:
+                        continue
+                    try:
                         _courriel(invitation=invitation, cafe=cafe, gabarit=GABARIT_RAPPEL)
-                except ValidationError as exc:
-                    logger.warning("Reminder of invitation %s skipped: %s", invitation.pk, exc)
-                    continue
-                total += 1
+                    except ValidationError as exc:
+                        logger.warning("Reminder of invitation %s skipped: %s", invitation.pk, exc)
+                        continue
+                    total += 1
     return total
 
 
@@ -324,9 +346,9 @@ def _prevenir(cafe, *, gabarit, ics_methode):
     )
     courriels = []
     pieces = [_piece_ics(cafe, ics_methode)]
-    for invitation in invitations:
-        try:
-            with transaction.atomic():
+    with courriels_groupes():
+        for invitation in invitations:
+            try:
                 courriels.append(
                     _courriel(
                         invitation=invitation,
@@ -335,8 +357,8 @@ def _prevenir(cafe, *, gabarit, ics_methode):
                         pieces_jointes=pieces,
                     )
                 )
-        except ValidationError as exc:
-            logger.warning("Invitation %s: %s skipped: %s", invitation.pk, gabarit, exc)
+            except ValidationError as exc:
+                logger.warning("Invitation %s: %s skipped: %s", invitation.pk, gabarit, exc)
     return courriels
 
 

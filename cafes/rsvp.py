@@ -59,6 +59,17 @@ def lien_rsvp(invitation, reponse=""):
     return f"{lien}?reponse={reponse}" if reponse else lien
 
 
+def liens_reponses(invitation):
+    """``{"oui": …, "non": …, "peut_etre": …}``: the invitation's three answer buttons (one
+    token signed for all three)."""
+    lien = lien_rsvp(invitation)
+    return {
+        "oui": f"{lien}?reponse={Reponse.OUI}",
+        "non": f"{lien}?reponse={Reponse.NON}",
+        "peut_etre": f"{lien}?reponse={Reponse.PEUT_ETRE}",
+    }
+
+
 def invitation_lire_jeton(jeton):
     """``(invitation, valide)``: ``(invitation, True)`` genuine and alive, ``(invitation,
     False)`` genuine but expired, ``(None, False)`` forged, altered, for another usage, or its
@@ -95,10 +106,11 @@ def lien_desinscription(contact):
     return lien_absolu(reverse("cafes:desinscription", args=[jeton_desinscription(contact)]))
 
 
-def en_tetes_desinscription(contact):
-    """RFC 2369 and RFC 8058 (one-click) headers for a café email to ``contact``."""
+def en_tetes_desinscription(lien):
+    """RFC 2369 and RFC 8058 (one-click) headers for a café email whose unsubscribe link (from
+    ``lien_desinscription``, also shown in the body) is ``lien``."""
     return {
-        "List-Unsubscribe": f"<{lien_desinscription(contact)}>",
+        "List-Unsubscribe": f"<{lien}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
 
@@ -185,6 +197,7 @@ def collegue_inviter(*, invitation, prenom, nom, email):
         raise ValidationError(
             _("%(nom)s est déjà invité·e à ce café.") % {"nom": str(contact) or contact.email}
         )
+    desinscription = lien_desinscription(contact)
     nouvelle.courriel = courriel_preparer(
         destinataire=contact.email,
         gabarit="cafes/emails/invitation_collegue",
@@ -195,11 +208,11 @@ def collegue_inviter(*, invitation, prenom, nom, email):
             "par": invitation.contact,
             "partenaire": partenaire,
             "lien": lien_rsvp(nouvelle),
-            "lien_desinscription": lien_desinscription(contact),
+            "lien_desinscription": desinscription,
         },
         centre=cafe.centre,
         objet=nouvelle,
-        en_tetes=en_tetes_desinscription(contact),
+        en_tetes=en_tetes_desinscription(desinscription),
     )
     nouvelle.envoyee_le = timezone.now()
     nouvelle.save(update_fields=["courriel", "envoyee_le"])

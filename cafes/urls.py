@@ -44,6 +44,11 @@ urlpatterns = [
         views_invitations.InvitationsEnvoyerView.as_view(),
         name="invitations_envoyer",
     ),
+    path(
+        "<int:pk>/invitations/progression/",
+        views_invitations.InvitationsProgressionView.as_view(),
+        name="invitations_progression",
+    ),
     path("<int:pk>/emargement.pdf", views_jour.EmargementView.as_view(), name="emargement"),
     path("<int:pk>/accueil/", views_jour.AccueilView.as_view(), name="accueil"),
     path("<int:pk>/presence/", views_jour.PresenceView.as_view(), name="presence"),

@@ -18,9 +18,10 @@ from cafes.invitations import cafe_annuler, cafe_modifier_notifier
 from cafes.models import Cafe, CafeSerie, HoteSerie
 from cafes.selectors import cafe_cercle, cafe_destinataires
 from cafes.services import cafes_generer, hote_suivant
-from cafes.views_invitations import invitations_contexte
+from cafes.views_invitations import ORGANISATIONS_PAR_PAGE, invitations_contexte
 from reseau.access import CentreMixin
 from reseau.enums import Role
+from reseau.pagination import page_de
 
 
 def regle_en_mots(serie):
@@ -348,18 +349,23 @@ class CafeDetailView(CentreMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         cafe = self.object
-        cercle = list(cafe_cercle(cafe))
-        contacts = list(cafe_destinataires(cafe))
+        # A page of organisations at a time: the page stays as quick with 500 as with 20.
+        cercle = page_de(
+            self.request, cafe_cercle(cafe), par_page=ORGANISATIONS_PAR_PAGE, ancre="cercle"
+        )
+        destinataires = cafe_destinataires(cafe)
+        contacts = destinataires.filter(partenaire__in=[p.pk for p in cercle])
         par_organisation = {
             pk: list(groupe) for pk, groupe in groupby(contacts, key=lambda c: c.partenaire_id)
         }
         context.update(
+            cercle=cercle,
             organisations=[(p, par_organisation.get(p.pk, [])) for p in cercle],
-            nb_organisations=len(cercle),
-            nb_contacts=len(contacts),
+            nb_organisations=cercle.paginator.count,
+            nb_contacts=destinataires.count(),
             retirees=cafe.partenaires_retires.order_by("nom"),
             ajout_form=kwargs.get("ajout_form") or OrganisationForm(centre=cafe.centre),
-            **invitations_contexte(cafe),
+            **invitations_contexte(self.request, cafe),
         )
         return context
 

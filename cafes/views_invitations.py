@@ -2,22 +2,63 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import View
 from django.views.generic.detail import SingleObjectMixin
 
-from cafes.invitations import invitations_comptes, invitations_envoyer
+from cafes.invitations import (
+    invitations_envoyer,
+    invitations_par_organisation,
+    invitations_totaux,
+)
 from cafes.models import Cafe
 from reseau.access import CentreMixin
 from reseau.enums import Role
+from reseau.pagination import page_de
+
+# Organisations per page in the answers table.
+ORGANISATIONS_PAR_PAGE = 50
 
 
-def invitations_contexte(cafe):
-    """What ``cafes/_invitations.html`` needs besides ``cafe``: ``{"invitations": ...}``."""
-    return {"invitations": invitations_comptes(cafe)}
+def invitations_contexte(request, cafe):
+    """What ``cafes/_invitations.html`` needs besides ``cafe``: ``invitations`` (the totals of
+    ``invitations_totaux``) and ``reponses``, a page (URL parameter ``reponses``) of the
+    counts per organisation."""
+    return {
+        "invitations": invitations_totaux(cafe),
+        "reponses": page_de(
+            request,
+            invitations_par_organisation(cafe),
+            par_page=ORGANISATIONS_PAR_PAGE,
+            param="reponses",
+            ancre="invitations",
+        ),
+    }
+
+
+class InvitationsProgressionView(CentreMixin, SingleObjectMixin, View):
+    """The progress of the sending, polled by static/js/lot-progression.js on the café
+    page."""
+
+    min_role = Role.SALARIE
+    model = Cafe
+
+    def get(self, request, *args, **kwargs):
+        cafe = self.get_object()
+        totaux = invitations_totaux(cafe)
+        a_envoyer = totaux["envoyees"] + totaux["en_attente"]
+        return JsonResponse(
+            {
+                "traites": totaux["envoyees"],
+                "total": a_envoyer,
+                "termine": not totaux["en_attente"],
+                "texte": _("%(envoyees)s sur %(total)s envoyées")
+                % {"envoyees": totaux["envoyees"], "total": a_envoyer},
+            }
+        )
 
 
 class InvitationsEnvoyerView(CentreMixin, SingleObjectMixin, View):
@@ -40,8 +81,8 @@ class InvitationsEnvoyerView(CentreMixin, SingleObjectMixin, View):
                 messages.success(
                     request,
                     ngettext(
-                        "%(nombre)d invitation part ; rechargez la page pour suivre l'envoi.",
-                        "%(nombre)d invitations partent ; rechargez la page pour suivre l'envoi.",
+                        "%(nombre)d invitation part.",
+                        "%(nombre)d invitations partent : l'avancement s'affiche ci-dessous.",
                         nombre,
                     )
                     % {"nombre": nombre},

@@ -2,22 +2,30 @@
 
 A caller prepares an email inside its own transaction with ``courriel_preparer``; the row and
 the send are committed or rolled back together with the caller's change. After commit, the task
-``courrier.tasks.envoyer_courriel`` calls ``courriel_expedier``, which sends it once and records
-what the SMTP server answered. ``courriels_bloques_reprendre`` (a periodic task) picks up rows
-whose task was lost.
+``courrier.tasks.envoyer_courriels`` calls ``courriels_expedier``, which sends each email once
+and records what the SMTP server answered. A caller preparing many emails at once wraps them in
+``courriels_groupes()``: they then travel as one task and one SMTP connection instead of one
+each, which is what lets 1,000 invitations go out in seconds. A temporary failure is retried
+email by email (``courrier.tasks.envoyer_courriel``). ``courriels_bloques_reprendre`` (a
+periodic task) picks up rows whose task was lost.
 """
 
 import logging
 import smtplib
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import timedelta
 from email.utils import make_msgid
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Lower
 from django.template import Context, Engine
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -66,16 +74,84 @@ def _verifier_en_tetes(en_tetes):
             raise ValueError(f"Header {nom} must hold a single line.")
 
 
-def _mettre_en_file(courriel_id):
+# Emails per sending task: one SMTP connection carries them all. Small enough that a worker
+# restart redelivers little, large enough for the connection and the task to cost nothing.
+TAILLE_LOT_ENVOI = 50
+
+
+@dataclass
+class _Groupe:
+    courriels: list = field(default_factory=list)
+    pieces_jointes: list = field(default_factory=list)
+
+
+# The emails prepared inside the innermost ``courriels_groupes()`` block, not yet written.
+_groupe_en_cours = ContextVar("courrier_groupe_en_cours", default=None)
+
+
+@contextmanager
+def courriels_groupes():
+    """Emails prepared inside this block are written together when it ends (a few queries in
+    all instead of a few per email), then sent by one task per ``TAILLE_LOT_ENVOI`` over one
+    SMTP connection after the commit, instead of one task and connection each.
+
+    Use it around a loop of ``courriel_preparer`` inside a transaction. Inside the block the
+    emails it returns are not saved yet (no ``pk``): anything pointing at them is saved after
+    the block. If the block raises, nothing is written.
+    """
+    groupe = _Groupe()
+    jeton = _groupe_en_cours.set(groupe)
+    try:
+        yield
+    finally:
+        _groupe_en_cours.reset(jeton)
+    _enregistrer(groupe)
+
+
+def _enregistrer(groupe):
+    """Writes the emails of ``groupe`` and their attachments and queues those that may go."""
+    if not groupe.courriels:
+        return
+    with transaction.atomic(savepoint=False):
+        adresses = {courriel.destinataire.lower() for courriel in groupe.courriels}
+        refusees = {
+            adresse.email_minuscule: adresse
+            for adresse in AdresseEnEchec.objects.annotate(email_minuscule=Lower("email")).filter(
+                email_minuscule__in=adresses
+            )
+        }
+        for courriel in groupe.courriels:
+            adresse = refusees.get(courriel.destinataire.lower())
+            if adresse is not None:
+                courriel.statut = StatutCourriel.ANNULE
+                courriel.derniere_erreur = _(
+                    "Envoi annulé : l'adresse %(email)s figure dans la liste des adresses en "
+                    "échec (%(raison)s)."
+                ) % {
+                    "email": courriel.destinataire,
+                    "raison": adresse.raison or _("raison non précisée"),
+                }
+        Courriel.objects.bulk_create(groupe.courriels)
+        PieceJointe.objects.bulk_create(
+            PieceJointe(courriel=courriel, nom=nom, contenu=contenu, type_mime=type_mime)
+            for courriel, (nom, contenu, type_mime) in groupe.pieces_jointes
+        )
+        _mettre_en_file(*(c.pk for c in groupe.courriels if c.statut == StatutCourriel.EN_ATTENTE))
+
+
+def _mettre_en_file(*courriel_ids):
     # Imported here: the tasks module imports this one.
-    from courrier.tasks import envoyer_courriel
+    from courrier.tasks import envoyer_courriels
 
-    # robust: if the broker is down at commit, the caller's change stays committed and the row
-    # stays queued; courriels_bloques_reprendre sends it later.
-    transaction.on_commit(lambda: envoyer_courriel.delay(courriel_id), robust=True)
+    ids = list(courriel_ids)
+    for debut in range(0, len(ids), TAILLE_LOT_ENVOI):
+        paquet = ids[debut : debut + TAILLE_LOT_ENVOI]
+        # robust: if the broker is down at commit, the caller's change stays committed and the
+        # rows stay queued; courriels_bloques_reprendre sends them later. A lambda, not a
+        # partial: Django logs a robust hook's failure with its __qualname__.
+        transaction.on_commit(lambda paquet=paquet: envoyer_courriels.delay(paquet), robust=True)
 
 
-@transaction.atomic
 def courriel_preparer(
     *,
     destinataire,
@@ -96,12 +172,14 @@ def courriel_preparer(
     headers (e.g. List-Unsubscribe); both end up on the sent message. ``objet`` is the model
     instance the email is about.
 
-    The caller can rely on: the row exists in the caller's transaction and is sent only if that
-    transaction commits, once (a worker dying in the middle of the SMTP conversation is the one
+    The caller can rely on: the row exists in the caller's transaction (at the end of the
+    enclosing ``courriels_groupes()`` block, if any) and is sent only if that transaction
+    commits, once (a worker dying in the middle of the SMTP conversation is the one
     case where it may go twice, see ``courriels_bloques_reprendre``). If ``destinataire`` is in
     ``AdresseEnEchec``, the row is created cancelled with the reason in ``derniere_erreur`` and
     nothing is sent. Raises ``ValidationError`` for an invalid address and ``ValueError`` for a
-    reserved or multi-line header, before anything is written.
+    reserved or multi-line header, before anything is written: a caller looping over many
+    addresses can catch them and go on without a savepoint of its own.
     """
     destinataire = destinataire.strip()
     validate_email(destinataire)
@@ -121,20 +199,12 @@ def courriel_preparer(
         en_tetes=en_tetes,
         objet=objet,
     )
-    adresse = AdresseEnEchec.objects.filter(email__iexact=destinataire).first()
-    if adresse is not None:
-        courriel.statut = StatutCourriel.ANNULE
-        courriel.derniere_erreur = _(
-            "Envoi annulé : l'adresse %(email)s figure dans la liste des adresses en échec "
-            "(%(raison)s)."
-        ) % {"email": destinataire, "raison": adresse.raison or _("raison non précisée")}
-    courriel.save()
-    PieceJointe.objects.bulk_create(
-        PieceJointe(courriel=courriel, nom=nom, contenu=contenu, type_mime=type_mime)
-        for nom, contenu, type_mime in pieces_jointes
-    )
-    if adresse is None:
-        _mettre_en_file(courriel.pk)
+    groupe = _groupe_en_cours.get()
+    if groupe is not None:
+        groupe.courriels.append(courriel)
+        groupe.pieces_jointes.extend((courriel, piece) for piece in pieces_jointes)
+    else:
+        _enregistrer(_Groupe([courriel], [(courriel, piece) for piece in pieces_jointes]))
     return courriel
 
 
@@ -179,12 +249,53 @@ def _analyser_erreur(exc):
     return None
 
 
+def courriels_expedier(*, courriel_ids, nouvel_essai_dans=None):
+    """Sends the queued emails among ``courriel_ids`` over one SMTP connection; returns the ids
+    of those that met a temporary failure and were queued again for ``nouvel_essai_dans``
+    seconds (the caller schedules their retry). Rows in any other status are left alone.
+
+    Each email is claimed (queued → sending) by a conditional UPDATE committed before its SMTP
+    conversation, so a redelivered or concurrent task finds it sending or sent and skips it:
+    running this twice sends each email once. The success of an email is committed with the
+    claim of the next one (one commit per email), and always before that one is sent. After a
+    failure the connection is closed and the next email opens a new one. An unexpected
+    exception (a bug) fails its email, the others are still sent, and the first such exception
+    is raised at the end. Outcomes per email are those of ``courriel_expedier``. Must not run
+    inside an outer transaction.
+    """
+    courriels = (
+        Courriel.objects.filter(pk__in=courriel_ids, statut=StatutCourriel.EN_ATTENTE)
+        .prefetch_related("pieces_jointes")
+        .order_by("pk")
+    )
+    reportes, bug, envoye = [], None, None
+    connexion = get_connection()
+    try:
+        for courriel in courriels:
+            try:
+                envoye = (
+                    courriel if _expedier(courriel, connexion, nouvel_essai_dans, envoye) else None
+                )
+            except EnvoiReporte:
+                envoye = None
+                reportes.append(courriel.pk)
+                _fermer(connexion)
+            except Exception as exc:  # noqa: BLE001 - recorded by _expedier, raised below
+                envoye, bug = None, bug or exc
+                _fermer(connexion)
+    finally:
+        if envoye is not None:
+            _terminer_envoye(envoye)
+        _fermer(connexion)
+    if bug is not None:
+        raise bug
+    return reportes
+
+
 def courriel_expedier(*, courriel_id, nouvel_essai_dans=None):
     """Sends the queued email ``courriel_id`` once; any other status is left alone.
 
-    The row is locked and marked sending in its own committed transaction before the SMTP
-    conversation, so a second call (a redelivered task) finds it sending or sent and does
-    nothing: running this twice sends one email. Outcomes:
+    Running this twice sends one email (see ``courriels_expedier``). Outcomes:
 
     - accepted: sent, with ``envoye_le`` and the ``message_id`` given to the server;
     - temporary failure (4xx, disconnection, network error, timeout): if ``nouvel_essai_dans``
@@ -197,19 +308,59 @@ def courriel_expedier(*, courriel_id, nouvel_essai_dans=None):
     Returns the row, or None if it no longer exists. Must not run inside an outer transaction
     (the sending mark must be committed before the SMTP conversation).
     """
+    courriel = Courriel.objects.prefetch_related("pieces_jointes").filter(pk=courriel_id).first()
+    if courriel is None or courriel.statut != StatutCourriel.EN_ATTENTE:
+        return courriel
+    connexion = get_connection()
+    try:
+        if _expedier(courriel, connexion, nouvel_essai_dans):
+            _terminer_envoye(courriel)
+        else:
+            courriel.refresh_from_db()
+    finally:
+        _fermer(connexion)
+    return courriel
+
+
+def _fermer(connexion):
+    # A conversation that failed may have left the connection half-open: QUIT can fail too,
+    # and the next email opens a new one anyway.
+    try:
+        connexion.close()
+    except (smtplib.SMTPException, OSError):
+        connexion.connection = None
+
+
+def _expedier(courriel, connexion, nouvel_essai_dans, precedent=None):
+    """Claims and sends one email. Returns True once the server accepted it: the caller then
+    records the success (``_terminer_envoye``, or as ``precedent`` of the next claim). Returns
+    False if another worker claimed it first. Failures are recorded here (see
+    ``courriel_expedier``). ``precedent``, an email sent just before and not yet recorded, is
+    recorded sent in the claim's transaction."""
+    # Kept across attempts, so that a receiving server can spot a duplicate.
+    message_id = courriel.message_id or _nouveau_message_id()
+    maintenant = timezone.now()
     with transaction.atomic():
-        courriel = Courriel.objects.select_for_update().filter(pk=courriel_id).first()
-        if courriel is None or courriel.statut != StatutCourriel.EN_ATTENTE:
-            return courriel
-        courriel.statut = StatutCourriel.ENVOI
-        courriel.tentatives += 1
-        if not courriel.message_id:
-            # Kept across attempts, so that a receiving server can spot a duplicate.
-            courriel.message_id = _nouveau_message_id()
-        courriel.save(update_fields=["statut", "tentatives", "message_id", "modifie_le"])
+        if precedent is not None:
+            _terminer_envoye(precedent)
+        pris = Courriel.objects.filter(pk=courriel.pk, statut=StatutCourriel.EN_ATTENTE).update(
+            statut=StatutCourriel.ENVOI,
+            tentatives=F("tentatives") + 1,
+            message_id=message_id,
+            modifie_le=maintenant,
+        )
+    if not pris:
+        return False
+    courriel.statut = StatutCourriel.ENVOI
+    courriel.tentatives += 1
+    courriel.message_id = message_id
+    courriel.modifie_le = maintenant
 
     try:
-        _message(courriel).send()
+        # Opened here, not by send_messages: that one closes a connection it opened itself.
+        # A no-op while the connection is open; failures are the email's, as below.
+        connexion.open()
+        connexion.send_messages([_message(courriel)])
     except Exception as exc:
         analyse = _analyser_erreur(exc)
         if analyse is None:
@@ -238,10 +389,13 @@ def courriel_expedier(*, courriel_id, nouvel_essai_dans=None):
                 AdresseEnEchec.objects.get_or_create(
                     email=courriel.destinataire.lower(), defaults={"raison": texte}
                 )
-        return courriel
+        return False
+    courriel.envoye_le = timezone.now()
+    return True
 
-    _terminer(courriel, StatutCourriel.ENVOYE, envoye_le=timezone.now())
-    return courriel
+
+def _terminer_envoye(courriel):
+    _terminer(courriel, StatutCourriel.ENVOYE, envoye_le=courriel.envoye_le)
 
 
 def _nouveau_message_id():
@@ -305,8 +459,7 @@ def courriels_bloques_reprendre():
     Courriel.objects.filter(pk__in=ids).update(
         statut=StatutCourriel.EN_ATTENTE, prochain_essai=None, modifie_le=maintenant
     )
-    for pk in ids:
-        _mettre_en_file(pk)
+    _mettre_en_file(*ids)
     if ids:
         logger.warning("Queued again %d stuck email(s): %s", len(ids), ids)
     return ids

@@ -1,9 +1,10 @@
 """Celery tasks of the outbox: thin, they take ids and call ``courrier.services``.
 
-Retry policy of ``envoyer_courriel``: a temporary SMTP failure is retried after
-``COURRIER_RETRY_BASE_SECONDS * 2 ** retries`` seconds (30 s by default, a setting so that the
-integration tests can shrink it), capped at ``MAX_COUNTDOWN``, at most ``MAX_RETRIES`` times
-(about two hours in all); then the email is marked failed.
+Emails leave in batches (``envoyer_courriels``, one SMTP connection per batch). An email that
+meets a temporary SMTP failure leaves its batch and is retried alone (``envoyer_courriel``)
+after ``COURRIER_RETRY_BASE_SECONDS * 2 ** retries`` seconds (30 s by default, a setting so
+that the integration tests can shrink it), capped at ``MAX_COUNTDOWN``, at most
+``MAX_RETRIES`` times (about two hours in all); then it is marked failed.
 """
 
 from datetime import timedelta
@@ -11,7 +12,12 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 
-from courrier.services import EnvoiReporte, courriel_expedier, courriels_bloques_reprendre
+from courrier.services import (
+    EnvoiReporte,
+    courriel_expedier,
+    courriels_bloques_reprendre,
+    courriels_expedier,
+)
 
 MAX_RETRIES = 8
 # Redis holds a delayed retry unacknowledged until its countdown ends and delivers it again
@@ -22,6 +28,16 @@ MAX_COUNTDOWN = int(timedelta(hours=1).total_seconds())
 def retry_countdown(retries):
     """Seconds to wait before retry number ``retries + 1``."""
     return min(settings.COURRIER_RETRY_BASE_SECONDS * 2**retries, MAX_COUNTDOWN)
+
+
+@shared_task
+def envoyer_courriels(courriel_ids):
+    """Sends a batch; each email that failed for a while is handed to its own retry task, as
+    if this had been its first delivery of ``envoyer_courriel``."""
+    countdown = retry_countdown(0)
+    reportes = courriels_expedier(courriel_ids=courriel_ids, nouvel_essai_dans=countdown)
+    for courriel_id in reportes:
+        envoyer_courriel.apply_async((courriel_id,), countdown=countdown, retries=1)
 
 
 @shared_task(bind=True, max_retries=MAX_RETRIES)

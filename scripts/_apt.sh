@@ -24,5 +24,6 @@ apt_ensure() {
   DEBIAN_FRONTEND=noninteractive $apt_get install -y -qq "${missing[@]}" >/dev/null
 }
 
-# WeasyPrint (the booklet and other PDFs) draws text with Pango.
-APP_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+# WeasyPrint (the booklet and other PDFs) draws text with Pango and subsets fonts with HarfBuzz
+# (without it, a DeprecationWarning that the test suite turns into an error).
+APP_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)

@@ -5,13 +5,25 @@ an ``{% include %}``."""
 from django import template
 
 from cafes.compte_rendu import cafe_chiffres, serie_chiffres
+from reseau.pagination import page_de
 
 register = template.Library()
 
+# Rows of the partners' figures per page (URL parameter ``partenaires``).
+PARTENAIRES_PAR_PAGE = 50
 
-@register.simple_tag
-def chiffres_de_la_serie(serie):
-    return serie_chiffres(serie)
+
+@register.simple_tag(takes_context=True)
+def chiffres_de_la_serie(context, serie):
+    chiffres = serie_chiffres(serie)
+    chiffres["partenaires"] = page_de(
+        context["request"],
+        chiffres["partenaires"],
+        par_page=PARTENAIRES_PAR_PAGE,
+        param="partenaires",
+        ancre="chiffres",
+    )
+    return chiffres
 
 
 @register.simple_tag

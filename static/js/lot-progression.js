@@ -1,7 +1,7 @@
-// Progress of a grouped send (partenariats/demande_lot.html): polls the JSON endpoint named
-// by data-progression-url every two seconds, moves the bar, and reloads the page once the
-// send is finished so that its list of requests appears. Without JavaScript the page offers
-// an "Actualiser" link instead.
+// Progress of a long job (templates/includes/progression.html: a grouped send of requests,
+// the invitations of a café): polls the JSON endpoint named by data-progression-url every two
+// seconds, moves the bar, and reloads the page once the job is finished so that its outcome
+// appears. Without JavaScript the page offers an "Actualiser" link instead.
 (function () {
   "use strict";
   const barre = document.querySelector("[data-progression-url]");

@@ -18,6 +18,7 @@ from cafes.compte_rendu import (
 from cafes.enums import Reponse
 from cafes.invitations import EN_TETE_MODELE
 from cafes.models import CompteRendu, NoteTourDeTable
+from cafes.templatetags import cafes_chiffres
 from courrier.models import Courriel
 from tests.cafes.factories import CafeFactory, CafeSerieFactory, InvitationFactory
 from tests.partenariats.factories import ContactFactory, PartenaireFactory
@@ -310,3 +311,20 @@ class TestChiffres:
         assert chiffres["PLIE"]["invites"] == 12
         assert chiffres["PLIE"]["venus"] == 5
         assert len(beaucoup) == len(peu)
+
+    def test_many_partners_are_shown_a_page_at_a_time(
+        self, client_lecture, centre, serie, monkeypatch
+    ):
+        monkeypatch.setattr(cafes_chiffres, "PARTENAIRES_PAR_PAGE", 2)
+        partenaires = [PartenaireFactory(centre=centre, nom=f"Association {n}") for n in range(3)]
+        self._cafes(centre, serie, partenaires, 1, datetime.date(2026, 1, 9))
+        url = reverse("cafes:serie_detail", args=[serie.pk])
+
+        reponse = client_lecture.get(url)
+        assert [p["nom"] for p in reponse.context["chiffres"]["partenaires"]] == [
+            "Association 0",
+            "Association 1",
+        ]
+        assert 'href="?partenaires=2#chiffres"' in reponse.content.decode()
+        reponse = client_lecture.get(url, {"partenaires": 2})
+        assert [p["nom"] for p in reponse.context["chiffres"]["partenaires"]] == ["Association 2"]

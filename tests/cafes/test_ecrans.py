@@ -388,6 +388,42 @@ class TestCercle:
             response = client_salarie.get(url)
         assert response.context["nb_organisations"] == 20
 
+    def test_a_large_circle_is_shown_a_page_at_a_time(self, client_salarie, centre):
+        serie = CafeSerieFactory(centre=centre, categories=[CategoriePartenaire.ASSOCIATION])
+        cafe = CafeFactory(centre=centre, serie=serie)
+        for n in range(55):
+            contact = ContactFactory(
+                partenaire=PartenaireFactory(
+                    centre=centre, nom=f"Association {n:02d}", categorie="association"
+                )
+            )
+            Invitation.objects.create(cafe=cafe, contact=contact)
+        url = reverse("cafes:cafe_detail", args=[cafe.pk])
+
+        premiere = client_salarie.get(url)
+        noms = [o.nom for o, _ in premiere.context["organisations"]]
+        assert noms == [f"Association {n:02d}" for n in range(50)]
+        assert premiere.context["nb_organisations"] == 55
+        assert premiere.context["nb_contacts"] == 55
+        assert len(premiere.context["reponses"]) == 50
+        assert premiere.context["invitations"]["total"] == 55
+        page = premiere.content.decode()
+        assert 'href="?page=2#cercle"' in page
+        assert 'href="?reponses=2#invitations"' in page
+
+        # Each list turns its own pages and keeps the other's.
+        suivante = client_salarie.get(url, {"page": 2, "reponses": 2})
+        assert [o.nom for o, _ in suivante.context["organisations"]] == [
+            f"Association {n}" for n in range(50, 55)
+        ]
+        assert [o["nom"] for o in suivante.context["reponses"]] == [
+            f"Association {n}" for n in range(50, 55)
+        ]
+        assert 'href="?page=1&amp;reponses=2#cercle"' in suivante.content.decode()
+        # A page number typed by hand never breaks the page.
+        for numero in ("abc", "99", "-1"):
+            assert client_salarie.get(url, {"page": numero}).status_code == 200
+
     def test_lecture_cannot_change_the_circle(self, client_lecture, centre):
         cafe = CafeFactory(centre=centre)
         partenaire = PartenaireFactory(centre=centre)

@@ -1,4 +1,5 @@
 import datetime
+import threading
 from email import message_from_bytes
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -6,7 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.template.loader import render_to_string
+from django.test import RequestFactory
 from django.urls import reverse
 from icalendar import Calendar
 
@@ -17,10 +20,11 @@ from cafes.invitations import (
     GABARIT_RAPPEL,
     cafe_annuler,
     cafe_modifier_notifier,
-    invitations_comptes,
     invitations_envoyer,
     invitations_expedier,
+    invitations_par_organisation,
     invitations_preparer,
+    invitations_totaux,
     rappels_envoyer,
 )
 from cafes.models import Cafe, Invitation
@@ -196,7 +200,7 @@ class TestEnvoi:
             with pytest.raises(ConnectionError):
                 invitations_expedier(cafe_id=cafe.pk, taille=2)
         # The first batch committed; the failing one left nothing behind.
-        assert invitations_comptes(cafe)["envoyees"] == 2
+        assert invitations_totaux(cafe)["envoyees"] == 2
         assert Courriel.objects.count() == 2
         with django_capture_on_commit_callbacks(execute=True):
             assert invitations_expedier(cafe_id=cafe.pk, taille=2) == 3
@@ -252,6 +256,55 @@ class TestEnvoi:
         assert invitations_expedier(cafe_id=cafe.pk) == 0
 
 
+@pytest.mark.django_db(transaction=True)
+def test_runs_side_by_side_share_the_work_and_email_no_one_twice(cafe, mailoutbox, monkeypatch):
+    """invitations_envoyer queues several sending tasks: their batches must not overlap."""
+    if connection.vendor != "postgresql":
+        pytest.skip("Row locks need PostgreSQL.")
+    monkeypatch.setattr(invitations, "TAILLE_LOT", 3)
+    adresses = [f"c{n}@mds.test" for n in range(30)]
+    inviter(cafe, *adresses)
+    invitations_preparer(cafe=cafe)
+    depart = threading.Barrier(3)
+    envoyees, erreurs = [], []
+
+    def expedier():
+        try:
+            depart.wait()
+            envoyees.append(invitations_expedier(cafe_id=cafe.pk))
+        except Exception as exc:  # collected: an assertion in a thread would be lost
+            erreurs.append(exc)
+        finally:
+            connection.close()
+
+    fils = [threading.Thread(target=expedier) for _ in range(3)]
+    for fil in fils:
+        fil.start()
+    for fil in fils:
+        fil.join()
+
+    assert erreurs == []
+    assert sum(envoyees) == 30
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(adresses)
+    assert Courriel.objects.count() == 30
+    assert not Invitation.objects.filter(envoyee_le__isnull=True).exists()
+
+
+def test_sending_queues_tasks_side_by_side_for_a_large_cafe(
+    cafe, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(invitations, "TAILLE_LOT", 2)
+    inviter(cafe, *(f"c{n}@mds.test" for n in range(5)))
+    taches = []
+    monkeypatch.setattr(envoyer_invitations, "delay", taches.append)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invitations_envoyer(cafe=cafe, par=None)
+
+    # Three batches of at most two: three tasks, each taking the next free batch.
+    assert taches == [cafe.pk] * 3
+
+
 class TestProgression:
     def test_counts_overall_and_per_organisation(self, cafe):
         inviter(cafe, "a@mds.test", "b@mds.test", "c@mds.test")
@@ -264,8 +317,7 @@ class TestProgression:
             reponse=Reponse.NON, envoyee_le=MAINTENANT
         )
         Invitation.objects.filter(contact__email="d@regie.test").update(reponse=Reponse.PEUT_ETRE)
-        comptes = invitations_comptes(cafe)
-        assert {k: v for k, v in comptes.items() if k != "organisations"} == {
+        assert invitations_totaux(cafe) == {
             "total": 4,
             "envoyees": 2,
             "en_attente": 2,
@@ -276,23 +328,26 @@ class TestProgression:
         }
         assert [
             (o["nom"], o["total"], o["oui"], o["non"], o["peut_etre"], o["sans_reponse"])
-            for o in comptes["organisations"]
+            for o in invitations_par_organisation(cafe)
         ] == [
             ("Maison des solidarités", 3, 1, 1, 0, 1),
             ("Régie de quartier", 1, 0, 0, 1, 0),
         ]
         ecrire = SimpleNamespace(peut_modifier=True)
+        requete = RequestFactory().get("/")
         page = render_to_string(
             "cafes/_invitations.html",
             {
                 "cafe": cafe,
                 "csrf_token": "x",
                 "membership_courante": ecrire,
-                **invitations_contexte(cafe),
+                **invitations_contexte(requete, cafe),
             },
+            request=requete,
         )
         assert "2 sur 4 envoyées" in page
-        assert "envoi en cours" in page
+        progression = reverse("cafes:invitations_progression", args=[cafe.pk])
+        assert f'data-progression-url="{progression}"' in page
         assert "Envoyer les invitations" in page
         Contact.objects.filter(email__in=["c@mds.test", "d@regie.test"]).update(
             desinscrit_le=MAINTENANT
@@ -301,19 +356,37 @@ class TestProgression:
             "cafe": cafe,
             "csrf_token": "x",
             "membership_courante": SimpleNamespace(peut_modifier=False),
-            **invitations_contexte(cafe),
+            **invitations_contexte(requete, cafe),
         }
-        page = render_to_string("cafes/_invitations.html", contexte)
+        page = render_to_string("cafes/_invitations.html", contexte, request=requete)
         assert "2 sur 4 envoyées" in page
-        assert "envoi en cours" not in page
+        assert "data-progression-url" not in page
         # Read-only members see the counts, not the button.
         assert "Envoyer les invitations" not in page
 
-    def test_counts_in_two_queries(self, cafe, django_assert_num_queries):
+    def test_counts_in_one_query(self, cafe, django_assert_num_queries):
         inviter(cafe, "a@mds.test", "b@mds.test")
         invitations_preparer(cafe=cafe)
-        with django_assert_num_queries(2):
-            invitations_comptes(cafe)
+        with django_assert_num_queries(1):
+            assert invitations_totaux(cafe)["total"] == 2
+
+    def test_progress_for_the_page_to_poll(self, cafe, client_salarie, lecture_user):
+        inviter(cafe, "a@mds.test", "b@mds.test", "c@mds.test")
+        invitations_preparer(cafe=cafe)
+        Invitation.objects.filter(contact__email="a@mds.test").update(envoyee_le=MAINTENANT)
+        url = reverse("cafes:invitations_progression", args=[cafe.pk])
+
+        assert client_salarie.get(url).json() == {
+            "traites": 1,
+            "total": 3,
+            "termine": False,
+            "texte": "1 sur 3 envoyées",
+        }
+        Invitation.objects.update(envoyee_le=MAINTENANT)
+        assert client_salarie.get(url).json()["termine"] is True
+        # Counts only, but of the staff's work: not for read-only members.
+        client_salarie.force_login(lecture_user)
+        assert client_salarie.get(url).status_code == 403
 
 
 class TestVue:

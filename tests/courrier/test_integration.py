@@ -2,6 +2,7 @@
 
 import time
 from collections import Counter
+from contextlib import nullcontext
 
 import pytest
 from django.db import transaction
@@ -10,7 +11,7 @@ from pytest_django.asserts import assertContains
 
 from courrier.enums import StatutCourriel
 from courrier.models import AdresseEnEchec, Courriel
-from courrier.services import courriel_preparer
+from courrier.services import courriel_preparer, courriels_groupes
 from courrier.tasks import envoyer_courriel
 
 pytestmark = pytest.mark.integration
@@ -24,8 +25,9 @@ def attendre(condition, *, timeout=30, message="condition"):
         time.sleep(0.1)
 
 
-def preparer(gabarit, centre, destinataires):
-    with transaction.atomic():
+def preparer(gabarit, centre, destinataires, *, groupes=False):
+    """Prepares one email per address, one task each, or grouped (``courriels_groupes``)."""
+    with transaction.atomic(), courriels_groupes() if groupes else nullcontext():
         return [
             courriel_preparer(
                 destinataire=destinataire,
@@ -47,7 +49,7 @@ def test_fifty_emails_are_delivered_exactly_once(
     celery_worker, smtp_server, centre, gabarits_essai
 ):
     destinataires = [f"partenaire{n}@exemple.fr" for n in range(50)]
-    courriels = preparer(gabarits_essai, centre, destinataires)
+    courriels = preparer(gabarits_essai, centre, destinataires, groupes=True)
     # A redelivered task (worker lost, sweeper) must not send a second copy.
     for courriel in courriels:
         envoyer_courriel.delay(courriel.pk)
@@ -72,7 +74,8 @@ def test_temporary_refusals_are_retried_then_delivered(
     smtp_server.respond_with("421 4.3.0 Try again later", times=3)
     destinataires = ["lucie@exemple.fr", "paul@exemple.fr", "ines@exemple.fr"]
 
-    courriels = preparer(gabarits_essai, centre, destinataires)
+    # One batch: each refused email leaves it for its own retries.
+    courriels = preparer(gabarits_essai, centre, destinataires, groupes=True)
 
     attendre(
         lambda: statuts(courriels) == {StatutCourriel.ENVOYE: 3},

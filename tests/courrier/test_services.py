@@ -417,7 +417,7 @@ def test_a_broker_down_at_commit_is_logged_not_raised(
     def broker_down(*args, **kwargs):
         raise ConnectionError("Redis is down")
 
-    monkeypatch.setattr(tasks.envoyer_courriel, "delay", broker_down)
+    monkeypatch.setattr(tasks.envoyer_courriels, "delay", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         courriel = courriel_preparer(
             destinataire="a@b.fr", gabarit="reseau/emails/invitation", contexte={

@@ -27,6 +27,8 @@ class ReceivedMessage:
     mail_from: str
     rcpt_tos: list[str]
     message: EmailMessage
+    # The client's (host, port): messages with the same one came over the same connection.
+    peer: tuple = ()
 
 
 class RecordingHandler:
@@ -75,7 +77,9 @@ class RecordingHandler:
         message = email.message_from_bytes(envelope.original_content, policy=policy.default)
         with self._lock:
             self.messages.append(
-                ReceivedMessage(envelope.mail_from, list(envelope.rcpt_tos), message)
+                ReceivedMessage(
+                    envelope.mail_from, list(envelope.rcpt_tos), message, tuple(session.peer)
+                )
             )
         return "250 Message accepted for delivery"
 
