@@ -1,7 +1,7 @@
 """Dates of a series' rule ("the first Friday of the month", "the last Tuesday")."""
 
 import calendar
-from datetime import date
+from datetime import date, timedelta
 
 from cafes.enums import Rang
 
@@ -28,3 +28,36 @@ def dates_serie(*, rang, jour, a_partir_de, nb_mois):
             dates.append(jour_du_mois)
         annee, mois = (annee + 1, 1) if mois == 12 else (annee, mois + 1)
     return dates
+
+
+def paques(annee):
+    """Easter Sunday of ``annee`` (Gregorian calendar; the anonymous algorithm, Meeus 1876)."""
+    a, b, c = annee % 19, annee // 100, annee % 100
+    d, e = divmod(b, 4)
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    ell = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * ell) // 451
+    mois, jour = divmod(h + ell - 7 * m + 114, 31)
+    return date(annee, mois, jour + 1)
+
+
+def jours_feries(annee):
+    """The eleven public holidays of metropolitan France in ``annee`` (Alsace-Moselle's two
+    extra days apart): a café falling on one is not programmed unless staff tick it."""
+    dimanche = paques(annee)
+    return {
+        date(annee, 1, 1),
+        dimanche + timedelta(days=1),  # lundi de Pâques
+        date(annee, 5, 1),
+        date(annee, 5, 8),
+        dimanche + timedelta(days=39),  # Ascension
+        dimanche + timedelta(days=50),  # lundi de Pentecôte
+        date(annee, 7, 14),
+        date(annee, 8, 15),
+        date(annee, 11, 1),
+        date(annee, 11, 11),
+        date(annee, 12, 25),
+    }

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from cafes.calendrier import dates_serie
+from cafes.calendrier import dates_serie, jours_feries
 from cafes.enums import Jour, Rang, Reponse, StatutCafe
 from cafes.invitations import invitations_preparer
 from cafes.models import Cafe, CafeSerie, CompteRendu, HoteSerie, NoteTourDeTable
@@ -54,7 +54,7 @@ def charger(stdout):
             )
 
     aujourd_hui = timezone.localdate()
-    # The last three cafés before today, and those of the next five months but New Year's Day.
+    # The last three cafés before today, and those of the next five months but public holidays.
     regle = {"rang": serie.rang, "jour": serie.jour}
     passes = [
         jour
@@ -64,8 +64,8 @@ def charger(stdout):
     for jour in passes:
         cafes_generer(serie=serie, a_partir_de=jour, nb_mois=1)
     demain = aujourd_hui + timedelta(days=1)
-    jours_feries = [date(an, 1, 1) for an in (demain.year, demain.year + 1)]
-    cafes_generer(serie=serie, a_partir_de=demain, nb_mois=5, exclues=jours_feries)
+    feries = jours_feries(demain.year) | jours_feries(demain.year + 1)
+    cafes_generer(serie=serie, a_partir_de=demain, nb_mois=5, exclues=feries)
 
     for cafe in Cafe.objects.filter(serie=serie, date__lt=aujourd_hui).select_related("hote"):
         _cafe_passe(cafe)

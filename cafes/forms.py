@@ -4,7 +4,7 @@ from django import forms
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from cafes.calendrier import dates_serie
+from cafes.calendrier import dates_serie, jours_feries
 from cafes.enums import TypeCafe
 from cafes.models import Cafe, CafeSerie
 from cafes.services import _adresse_centre, _adresse_partenaire
@@ -118,8 +118,9 @@ class ProgrammerForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_(
-            "Décochez les dates à ne pas programmer (vacances, jour férié). Seules les dates "
-            "comprises dans le nombre de mois choisi sont programmées."
+            "Décochez les dates à ne pas programmer (vacances…) ; les jours fériés sont "
+            "décochés d'avance. Seules les dates comprises dans le nombre de mois choisi sont "
+            "programmées."
         ),
         error_messages={
             "invalid_choice": _("Le %(value)s n'est pas une date libre de la règle de la série.")
@@ -136,10 +137,20 @@ class ProgrammerForm(forms.Form):
             )
             if jour not in deja
         ]
+        feries = set().union(*(jours_feries(annee) for annee in {j.year for j in self.candidates}))
         self.fields["dates"].choices = [
-            (jour.isoformat(), date_format(jour, "l j F Y")) for jour in self.candidates
+            (
+                jour.isoformat(),
+                _("%(date)s (jour férié)") % {"date": date_format(jour, "l j F Y")}
+                if jour in feries
+                else date_format(jour, "l j F Y"),
+            )
+            for jour in self.candidates
         ]
-        self.fields["dates"].initial = [jour.isoformat() for jour in self.candidates]
+        # Public holidays start unticked: programming a café on 1 January is rarely meant.
+        self.fields["dates"].initial = [
+            jour.isoformat() for jour in self.candidates if jour not in feries
+        ]
 
     def clean(self):
         cleaned = super().clean()

@@ -196,6 +196,14 @@ class TestProgrammer:
         assert form["dates"].initial[:2] == ["2026-12-04", "2027-02-05"]
         assert "vendredi 4 décembre 2026" in response.content.decode()
 
+    def test_public_holidays_are_offered_unticked(self, client_salarie, serie):
+        response = client_salarie.get(reverse("cafes:serie_detail", args=[serie.pk]))
+        form = response.context["programmer_form"]
+        assert date(2027, 1, 1) in form.candidates
+        assert "2027-01-01" not in form["dates"].initial
+        assert "2026-12-04" in form["dates"].initial
+        assert "vendredi 1 janvier 2027 (jour férié)" in response.content.decode()
+
     def test_generate_with_an_excluded_date(self, client_salarie, serie):
         response = client_salarie.post(
             reverse("cafes:programmer", args=[serie.pk]),

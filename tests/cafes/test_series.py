@@ -2,7 +2,7 @@ from datetime import date, time
 
 import pytest
 
-from cafes.calendrier import date_du_mois, dates_serie
+from cafes.calendrier import date_du_mois, dates_serie, jours_feries, paques
 from cafes.enums import Jour, Rang
 from cafes.models import Cafe
 from cafes.selectors import cafe_cercle, cafe_destinataires
@@ -38,6 +38,28 @@ class TestCalendrier:
             rang=Rang.DERNIER, jour=Jour.LUNDI, a_partir_de=date(2026, 11, 1), nb_mois=3
         )
         assert dates == [date(2026, 11, 30), date(2026, 12, 28), date(2027, 1, 25)]
+
+    @pytest.mark.parametrize(
+        ("annee", "dimanche"),
+        [(2024, date(2024, 3, 31)), (2025, date(2025, 4, 20)), (2027, date(2027, 3, 28))],
+    )
+    def test_easter(self, annee, dimanche):
+        assert paques(annee) == dimanche
+
+    def test_public_holidays_of_2027(self):
+        assert sorted(jours_feries(2027)) == [
+            date(2027, 1, 1),
+            date(2027, 3, 29),  # lundi de Pâques
+            date(2027, 5, 1),
+            date(2027, 5, 6),  # Ascension
+            date(2027, 5, 8),
+            date(2027, 5, 17),  # lundi de Pentecôte
+            date(2027, 7, 14),
+            date(2027, 8, 15),
+            date(2027, 11, 1),
+            date(2027, 11, 11),
+            date(2027, 12, 25),
+        ]
 
 
 class TestGeneration:
