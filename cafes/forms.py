@@ -118,9 +118,9 @@ class ProgrammerForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_(
-            "Décochez les dates à ne pas programmer (vacances…) ; les jours fériés sont "
-            "décochés d'avance. Seules les dates comprises dans le nombre de mois choisi sont "
-            "programmées."
+            "Décochez les dates à ne pas programmer (vacances…) ; les jours fériés et les dates "
+            "écartées la dernière fois sont décochés d'avance. Seules les dates comprises dans "
+            "le nombre de mois choisi sont programmées."
         ),
         error_messages={
             "invalid_choice": _("Le %(value)s n'est pas une date libre de la règle de la série.")
@@ -138,18 +138,23 @@ class ProgrammerForm(forms.Form):
             if jour not in deja
         ]
         feries = set().union(*(jours_feries(annee) for annee in {j.year for j in self.candidates}))
+        ecartees = {date.fromisoformat(jour) for jour in serie.dates_exclues}
+
+        def libelle(jour):
+            texte = date_format(jour, "l j F Y")
+            if jour in feries:
+                return _("%(date)s (jour férié)") % {"date": texte}
+            if jour in ecartees:
+                return _("%(date)s (écartée la dernière fois)") % {"date": texte}
+            return texte
+
         self.fields["dates"].choices = [
-            (
-                jour.isoformat(),
-                _("%(date)s (jour férié)") % {"date": date_format(jour, "l j F Y")}
-                if jour in feries
-                else date_format(jour, "l j F Y"),
-            )
-            for jour in self.candidates
+            (jour.isoformat(), libelle(jour)) for jour in self.candidates
         ]
-        # Public holidays start unticked: programming a café on 1 January is rarely meant.
+        # Public holidays and the dates unticked last time start unticked: programming a café
+        # on 1 January, or again on a date staff already ruled out, is rarely meant.
         self.fields["dates"].initial = [
-            jour.isoformat() for jour in self.candidates if jour not in feries
+            jour.isoformat() for jour in self.candidates if jour not in feries | ecartees
         ]
 
     def clean(self):

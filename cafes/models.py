@@ -34,6 +34,9 @@ class CafeSerie(CentreScopedModel):
         default=2,
         help_text=_("Le rappel part ce nombre de jours avant le café ; 0 : pas de rappel."),
     )
+    # Dates of the rule that staff unticked when programming (ISO strings): offered unticked
+    # the next time, so that extending the programme does not bring them back unnoticed.
+    dates_exclues = models.JSONField(_("dates écartées"), default=list, blank=True)
     cree_le = models.DateTimeField(_("créée le"), auto_now_add=True)
 
     class Meta:

@@ -1,8 +1,12 @@
 """Writes of the Café partenaires."""
 
+from datetime import date
+
 from django.db import transaction
+from django.utils import timezone
 
 from cafes.calendrier import dates_serie
+from cafes.enums import StatutCafe
 from cafes.models import Cafe, CafeSerie
 
 
@@ -32,17 +36,24 @@ def hote_suivant(serie, *, avant=None):
 def cafes_generer(*, serie, a_partir_de, nb_mois, exclues=()):
     """Creates the series' cafés of the next ``nb_mois`` months by its rule, skipping the
     ``exclues`` dates and the dates that already have a café. Each new café gets the next host
-    of the rotation (or the centre) and its address. Returns the cafés created, by date.
+    of the rotation (or the centre) and its address. The skipped ``exclues`` join the series'
+    ``dates_exclues`` and the dates programmed leave it. Returns the cafés created, by date.
 
     Running it again over the same months creates nothing more.
     """
     serie = CafeSerie.objects.select_for_update().get(pk=serie.pk)
     deja = set(serie.cafes.values_list("date", flat=True))
+    exclues = set(exclues)
+    ecartees = {date.fromisoformat(jour) for jour in serie.dates_exclues}
     crees = []
     for jour in dates_serie(
         rang=serie.rang, jour=serie.jour, a_partir_de=a_partir_de, nb_mois=nb_mois
     ):
-        if jour in deja or jour in set(exclues):
+        if jour in exclues:
+            ecartees.add(jour)
+            continue
+        ecartees.discard(jour)
+        if jour in deja:
             continue
         hote = hote_suivant(serie, avant=jour)
         cafe = Cafe(
@@ -61,6 +72,9 @@ def cafes_generer(*, serie, a_partir_de, nb_mois, exclues=()):
         cafe.full_clean()
         cafe.save()
         crees.append(cafe)
+    # Past exclusions no longer matter.
+    serie.dates_exclues = sorted(jour.isoformat() for jour in ecartees if jour >= a_partir_de)
+    serie.save(update_fields=["dates_exclues"])
     return crees
 
 
@@ -69,4 +83,18 @@ def _adresse_partenaire(partenaire):
         part
         for part in (partenaire.adresse, f"{partenaire.code_postal} {partenaire.commune}".strip())
         if part
+    )
+
+
+def cafe_noter_tenu(cafe):
+    """Someone was checked in: from its day on, a café planned or invited to has been held
+    ("tenu"), which takes it out of the sendings and shows it as such. A cancelled café stays
+    cancelled; checking in on an earlier day (a test run of the screen) changes nothing.
+    Returns True if the status changed."""
+    return bool(
+        Cafe.objects.filter(
+            pk=cafe.pk,
+            statut__in=[StatutCafe.PREVU, StatutCafe.INVITATIONS_ENVOYEES],
+            date__lte=timezone.localdate(),
+        ).update(statut=StatutCafe.TENU)
     )

@@ -17,6 +17,7 @@ from cafes.emargement import (
 )
 from cafes.forms_jour import SurPlaceForm
 from cafes.models import Cafe
+from cafes.services import cafe_noter_tenu
 from reseau.access import CentreMixin
 from reseau.enums import Role
 
@@ -63,6 +64,7 @@ class AccueilView(CentreMixin, SingleObjectMixin, View):
         if not form.is_valid():
             return self.page(form)
         invitation, cree = form.save()
+        cafe_noter_tenu(self.object)
         nom = invitation.contact
         if cree:
             messages.success(request, _("%(nom)s est ajouté·e et noté·e présent·e.") % {"nom": nom})
@@ -114,6 +116,7 @@ class PresenceView(CentreMixin, SingleObjectMixin, View):
         present = request.POST.get("present") == "1"
         cafe.invitations.filter(pk=invitation.pk).update(present=present)
         if present:
+            cafe_noter_tenu(cafe)
             message = _("%(nom)s est noté·e présent·e.")
         else:
             message = _("%(nom)s n'est plus noté·e présent·e.")

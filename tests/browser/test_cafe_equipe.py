@@ -156,8 +156,9 @@ def test_staff_run_a_cafe_from_the_series_to_the_compte_rendu(
         expect(ligne(tableau, jour).get_by_role("cell")).to_have_text(
             ["Ludothèque des Quatre Vents", "Généraliste", "Prévu"]
         )
-    # The unchecked date is still offered, for later.
-    expect(a_venir.get_by_role("checkbox", name="jeudi 18 avril 2030")).to_be_visible()
+    # The unchecked date is still offered, for later, and stays unchecked.
+    ecartee = a_venir.get_by_role("checkbox", name="jeudi 18 avril 2030 (écartée la dernière fois)")
+    expect(ecartee).not_to_be_checked()
 
     # --- The first café: who is invited, then the invitations ----------------------------
     tableau.get_by_role("link", name=PREMIER_CAFE).click()
@@ -259,6 +260,8 @@ def test_staff_run_a_cafe_from_the_series_to_the_compte_rendu(
     time_machine.move_to("2030-03-21 11:00+01:00")
     page.set_viewport_size(ORDINATEUR)
     page.get_by_role("link", name="Café du 21/03/2030").click()
+    # Checking people in on the day marked the café as held.
+    expect(page.get_by_role("region", name="Le café")).to_contain_text("Tenu")
     apres = page.get_by_role("region", name="Le jour même et après")
     # Invited (walk-ins apart), yes, present, organisations present, new organisations.
     expect(apres.get_by_role("cell")).to_have_text(["4", "1", "2", "2", "2"])

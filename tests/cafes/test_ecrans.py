@@ -217,6 +217,29 @@ class TestProgrammer:
         ]
         assert "2 cafés programmés." in response.content.decode()
 
+    def test_an_unticked_date_stays_unticked_until_staff_tick_it(self, client_salarie, serie):
+        url = reverse("cafes:programmer", args=[serie.pk])
+        client_salarie.post(url, {"nb_mois": 3, "dates": ["2026-12-04"]})
+        serie.refresh_from_db()
+        # 1 January and 5 February unticked; 5 March, beyond the three months, not recorded.
+        assert serie.dates_exclues == ["2027-01-01", "2027-02-05"]
+
+        page = client_salarie.get(reverse("cafes:serie_detail", args=[serie.pk]))
+        form = page.context["programmer_form"]
+        assert "2027-02-05" not in form["dates"].initial
+        assert "2027-03-05" in form["dates"].initial
+        assert "vendredi 5 février 2027 (écartée la dernière fois)" in page.content.decode()
+
+        # Ticked again, it is programmed and no longer set aside.
+        client_salarie.post(url, {"nb_mois": 4, "dates": ["2027-02-05", "2027-03-05"]})
+        serie.refresh_from_db()
+        assert sorted(serie.cafes.values_list("date", flat=True)) == [
+            date(2026, 12, 4),
+            date(2027, 2, 5),
+            date(2027, 3, 5),
+        ]
+        assert serie.dates_exclues == ["2027-01-01"]
+
     def test_bad_dates_and_months_are_refused_in_french(self, client_salarie, serie):
         response = client_salarie.post(
             reverse("cafes:programmer", args=[serie.pk]),

@@ -1,12 +1,14 @@
 """On the day of a café: the feuille d'émargement (PDF) and the check-in screen."""
 
 import subprocess
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from cafes.enums import Reponse
-from cafes.models import Invitation
+from cafes.enums import Reponse, StatutCafe
+from cafes.models import Cafe, Invitation
 from partenariats.enums import CategoriePartenaire
 from partenariats.models import Contact, Partenaire
 from tests.cafes.factories import CafeFactory, InvitationFactory
@@ -114,6 +116,30 @@ class TestAccueil:
         client_salarie.post(url, {"invitation": invitation.pk, "present": "0"})
         invitation.refresh_from_db()
         assert not invitation.present
+
+    def test_le_premier_present_rend_le_cafe_tenu_le_jour_meme(self, client_salarie, cafe):
+        invitation = _inviter(cafe, reponse=Reponse.OUI)
+        url = reverse("cafes:presence", args=[cafe.pk])
+        # The screen tried out the day before: the café is still to come.
+        Cafe.objects.filter(pk=cafe.pk).update(date=timezone.localdate() + timedelta(days=1))
+        client_salarie.post(url, {"invitation": invitation.pk, "present": "1"})
+        cafe.refresh_from_db()
+        assert cafe.statut == StatutCafe.PREVU
+
+        Cafe.objects.filter(pk=cafe.pk).update(date=timezone.localdate())
+        client_salarie.post(url, {"invitation": invitation.pk, "present": "1"})
+        cafe.refresh_from_db()
+        assert cafe.statut == StatutCafe.TENU
+
+    def test_un_cafe_annule_reste_annule(self, client_salarie, cafe):
+        Cafe.objects.filter(pk=cafe.pk).update(statut=StatutCafe.ANNULE, date=timezone.localdate())
+        client_salarie.post(
+            reverse("cafes:accueil", args=[cafe.pk]),
+            {"prenom": "Léa", "nom": "Martin", "nouvelle_organisation": "Collectif Léo"},
+        )
+        assert Invitation.objects.get(cafe=cafe, contact__nom="Martin").present
+        cafe.refresh_from_db()
+        assert cafe.statut == StatutCafe.ANNULE
 
     def test_invitation_d_un_autre_cafe_404(self, client_salarie, cafe):
         autre = _inviter(CafeFactory(centre=cafe.centre), reponse=Reponse.OUI)
