@@ -6,6 +6,11 @@ from datetime import date, timedelta
 from cafes.enums import Rang
 
 
+def heure(moment):
+    """A time as French writes it: "9 h", "10 h 30" (one way for every page, email and PDF)."""
+    return f"{moment.hour} h" + (f" {moment.minute:02d}" if moment.minute else "")
+
+
 def date_du_mois(annee, mois, *, rang, jour):
     """The ``rang``-th ``jour`` (0 = Monday) of the month, or None when the month has no such
     day (a fifth week is not offered, but a fourth always exists)."""

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from weasyprint.text.fonts import FontConfiguration
 
+from cafes.calendrier import heure
 from cafes.enums import Reponse, StatutCafe
 from cafes.invitations import EN_TETE_MODELE, invitations_deja_servies
 from cafes.models import Cafe, CompteRendu, Invitation, NoteTourDeTable
@@ -82,10 +83,6 @@ def notes_enregistrer(*, cafe, textes):
 # --- Compte rendu ---------------------------------------------------------------------------
 
 
-def _heure(t):
-    return f"{t.hour} h" + (f" {t.minute:02d}" if t.minute else "")
-
-
 def compte_rendu_texte(cafe):
     """The minutes assembled from the tour de table: a heading with the café (date, host,
     address), the organisations present, then one paragraph per organisation noted."""
@@ -102,8 +99,8 @@ def compte_rendu_texte(cafe):
         % {
             "serie": cafe.serie.nom,
             "date": date_format(cafe.date, "l j F Y"),
-            "debut": _heure(cafe.heure_debut),
-            "fin": _heure(cafe.heure_fin),
+            "debut": heure(cafe.heure_debut),
+            "fin": heure(cafe.heure_fin),
         },
         _("Accueilli par %(hote)s, %(adresse)s") % {"hote": hote, "adresse": cafe.adresse},
         "",

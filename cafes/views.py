@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views.generic import CreateView, DetailView, ListView, UpdateView, View
 from django.views.generic.detail import SingleObjectMixin
 
+from cafes.calendrier import heure
 from cafes.enums import StatutCafe
 from cafes.forms import CafeForm, HoteForm, OrganisationForm, ProgrammerForm, SerieForm
 from cafes.invitations import cafe_annuler, cafe_modifier_notifier
@@ -26,10 +27,6 @@ from reseau.pagination import page_de
 
 def regle_en_mots(serie):
     """ "le premier vendredi du mois, 9 h – 10 h 30"."""
-
-    def heure(t):
-        return f"{t.hour} h" + (f" {t.minute:02d}" if t.minute else "")
-
     return _("le %(rang)s %(jour)s du mois, %(debut)s – %(fin)s") % {
         "rang": serie.get_rang_display(),
         "jour": serie.get_jour_display(),

@@ -105,7 +105,7 @@ class TestEnvoi:
         assert message.subject == ("Invitation : Café partenaires de Montanou, vendredi 4 décembre")
         for corps in (message.body, html(message)):
             assert "vendredi 4 décembre 2026" in corps
-            assert "9h00" in corps and "10h30" in corps
+            assert "de 9 h à 10 h 30" in corps
             assert "Maison des solidarités" in corps
             assert "14 avenue de Montanou, 47000 Agen" in corps
             for reponse in Reponse.values:
@@ -510,7 +510,7 @@ class TestModificationEtAnnulation:
         assert sorted(m.to[0] for m in mailoutbox) == ["non@mds.test", "oui@mds.test"]
         message = mailoutbox[0]
         assert message.subject == "Changement : Café partenaires de Montanou, vendredi 4 décembre"
-        assert "9h30" in message.body and "2 place du Marché" in message.body
+        assert "9 h 30" in message.body and "2 place du Marché" in message.body
         assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         methode, _cal, vevent = calendrier(message)
         assert methode == "PUBLISH"

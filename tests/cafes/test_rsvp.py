@@ -291,7 +291,7 @@ class TestCollegue:
         assert lien in courriel.corps_texte
         assert lien in courriel.corps_html
         assert "Salle des fêtes, 2 place du Marché" in courriel.corps_texte
-        assert "09h00 – 10h30" in courriel.corps_texte
+        assert "9 h – 10 h 30" in courriel.corps_texte
         assert "Awa Diallo" in courriel.corps_texte
         assert courriel.en_tetes["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert "!!MISSING" not in courriel.corps_html + courriel.corps_texte + courriel.sujet

@@ -2,7 +2,7 @@ from datetime import date, time
 
 import pytest
 
-from cafes.calendrier import date_du_mois, dates_serie, jours_feries, paques
+from cafes.calendrier import date_du_mois, dates_serie, heure, jours_feries, paques
 from cafes.enums import Jour, Rang
 from cafes.models import Cafe
 from cafes.selectors import cafe_cercle, cafe_destinataires
@@ -173,3 +173,11 @@ def test_demo_has_past_and_upcoming_cafes_and_loads_once(db, time_machine):
     assert not Cafe.objects.filter(date=date(2027, 1, 1)).exists()
     assert Invitation.objects.filter(present=True).exists()
     assert counts[2] == 3
+
+
+@pytest.mark.parametrize(
+    ("moment", "attendu"),
+    [(time(9, 0), "9 h"), (time(10, 30), "10 h 30"), (time(14, 5), "14 h 05")],
+)
+def test_times_are_written_the_french_way(moment, attendu):
+    assert heure(moment) == attendu
