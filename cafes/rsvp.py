@@ -12,12 +12,14 @@ from zoneinfo import ZoneInfo
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cafes.enums import Reponse, StatutCafe
-from cafes.models import Invitation
+from cafes.models import Cafe, Invitation
 from courrier.services import courriel_preparer, lien_absolu
 from partenariats.models import Contact
 from reseau.enums import Role
@@ -127,11 +129,35 @@ def contact_lire_jeton_desinscription(jeton):
 # --- Answers --------------------------------------------------------------------------------
 
 
+def places_reservees(cafe, *, sauf=None):
+    """People announced by the "yes" answers of ``cafe`` (``sauf``: an invitation left out)."""
+    oui = cafe.invitations.filter(reponse=Reponse.OUI)
+    if sauf is not None:
+        oui = oui.exclude(pk=sauf.pk)
+    return oui.aggregate(total=Sum("nb_personnes"))["total"] or 0
+
+
+def places_restantes(cafe, *, sauf=None):
+    """Places left for ``sauf``'s answer (or anyone's), or None when the café has no capacity."""
+    if cafe.capacite is None:
+        return None
+    return max(cafe.capacite - places_reservees(cafe, sauf=sauf), 0)
+
+
 @transaction.atomic
 def invitation_repondre(*, invitation, reponse, nb_personnes=1, commentaire=""):
     """Records the answer. The invitation row is locked, so two POSTs at once (double click,
     two tabs) are applied one after the other: one row, the last answer. Sending the same
-    answer again changes nothing. Raises ``ValidationError`` once answers are closed."""
+    answer again changes nothing. Raises ``ValidationError`` once answers are closed, and for
+    a "yes" that the places left of a café with a capacity cannot hold (the café row is
+    locked first then, so two people cannot take the last place together)."""
+    if reponse == Reponse.OUI:
+        # Locked before the invitation, in the order the sending batches take them.
+        list(
+            Cafe.objects.select_for_update(no_key=True)
+            .filter(pk=invitation.cafe_id, capacite__isnull=False)
+            .values_list("pk", flat=True)
+        )
     # of=("self",): lock the invitation row only; PostgreSQL refuses FOR UPDATE on the
     # nullable side of the outer joins that select_related makes.
     invitation = (
@@ -147,6 +173,18 @@ def invitation_repondre(*, invitation, reponse, nb_personnes=1, commentaire=""):
     valeurs = (reponse, nb_personnes, commentaire.strip())
     if (invitation.reponse, invitation.nb_personnes, invitation.commentaire) == valeurs:
         return invitation
+    if reponse == Reponse.OUI:
+        restantes = places_restantes(invitation.cafe, sauf=invitation)
+        if restantes is not None and nb_personnes > restantes:
+            if restantes == 0:
+                message = _("Le café est complet : il ne reste plus de place.")
+            else:
+                message = ngettext(
+                    "Il ne reste qu'%(nb)d place : indiquez au plus %(nb)d personne.",
+                    "Il ne reste que %(nb)d places : indiquez au plus %(nb)d personnes.",
+                    restantes,
+                ) % {"nb": restantes}
+            raise ValidationError(message, code="complet")
     invitation.reponse, invitation.nb_personnes, invitation.commentaire = valeurs
     invitation.repondu_le = timezone.now()
     invitation.save(update_fields=["reponse", "nb_personnes", "commentaire", "repondu_le"])

@@ -17,6 +17,7 @@ from cafes.enums import StatutCafe
 from cafes.forms import CafeForm, HoteForm, OrganisationForm, ProgrammerForm, SerieForm
 from cafes.invitations import cafe_annuler, cafe_modifier_notifier
 from cafes.models import Cafe, CafeSerie, HoteSerie
+from cafes.rsvp import places_reservees
 from cafes.selectors import cafe_cercle, cafe_destinataires
 from cafes.services import cafes_generer, hote_suivant
 from cafes.views_invitations import ORGANISATIONS_PAR_PAGE, invitations_contexte
@@ -361,6 +362,7 @@ class CafeDetailView(CentreMixin, DetailView):
             nb_organisations=cercle.paginator.count,
             nb_contacts=destinataires.count(),
             retirees=cafe.partenaires_retires.order_by("nom"),
+            places_reservees=places_reservees(cafe) if cafe.capacite is not None else None,
             ajout_form=kwargs.get("ajout_form") or OrganisationForm(centre=cafe.centre),
             **invitations_contexte(self.request, cafe),
         )

@@ -80,6 +80,7 @@ class RsvpView(View):
             form=form,
             collegue_form=collegue_form or CollegueForm(prefix="collegue"),
             remplacants=remplacants,
+            places_restantes=rsvp.places_restantes(invitation.cafe, sauf=invitation),
             modifier=form is not None,
             **extra,
         )
@@ -112,9 +113,11 @@ class RsvpView(View):
             return self._formulaire(request, jeton, invitation, form=form)
         try:
             rsvp.invitation_repondre(invitation=invitation, **form.cleaned_data)
-        except ValidationError:
+        except ValidationError as erreur:
+            if erreur.code == "complet":
+                form.add_error(None, erreur)
+                return self._formulaire(request, jeton, invitation, form=form)
             # Closed between the check above and now: GET says so.
-            pass
         return redirect("cafes:rsvp", jeton=jeton)
 
     def _collegue(self, request, jeton, invitation):

@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -14,7 +15,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 
 from cafes import rsvp
 from cafes.enums import Reponse, StatutCafe
-from cafes.models import Invitation
+from cafes.models import Cafe, Invitation
 from courrier.models import Courriel
 from partenariats.models import Contact
 from reseau.jetons import JetonExpire, jeton_creer, jeton_verifier
@@ -419,3 +420,72 @@ class TestDesinscription:
             assertContains(response, "Ce lien ne fonctionne plus")
         contact.refresh_from_db()
         assert contact.desinscrit_le is None
+
+
+@pytest.mark.django_db
+class TestCapacite:
+    @pytest.fixture
+    def petit(self, cafe):
+        Cafe.objects.filter(pk=cafe.pk).update(capacite=3)
+        cafe.refresh_from_db()
+        return cafe
+
+    def test_yes_answers_fill_the_places_then_stop(self, petit):
+        awa, karim, lea = (InvitationFactory(cafe=petit) for _ in range(3))
+        rsvp.invitation_repondre(invitation=awa, reponse=Reponse.OUI, nb_personnes=2)
+
+        with pytest.raises(ValidationError, match="Il ne reste qu'1 place"):
+            rsvp.invitation_repondre(invitation=karim, reponse=Reponse.OUI, nb_personnes=2)
+        rsvp.invitation_repondre(invitation=karim, reponse=Reponse.OUI, nb_personnes=1)
+        assert rsvp.places_restantes(petit) == 0
+        with pytest.raises(ValidationError, match="complet"):
+            rsvp.invitation_repondre(invitation=lea, reponse=Reponse.OUI, nb_personnes=1)
+        # Maybe and no are always possible; a yes can shrink, or stay as it is.
+        rsvp.invitation_repondre(invitation=lea, reponse=Reponse.PEUT_ETRE, nb_personnes=1)
+        rsvp.invitation_repondre(invitation=awa, reponse=Reponse.OUI, nb_personnes=1)
+        rsvp.invitation_repondre(invitation=lea, reponse=Reponse.OUI, nb_personnes=1)
+        assert rsvp.places_reservees(petit) == 3
+
+    def test_the_page_says_how_many_places_are_left_and_refuses_too_many(self, client, petit):
+        invitation = InvitationFactory(cafe=petit)
+        InvitationFactory(cafe=petit, reponse=Reponse.OUI, nb_personnes=2)
+
+        page = client.get(url(invitation), {"reponse": "oui"})
+        assertContains(page, "Il reste 1 place.")
+        response = repondre(client, invitation, "oui", nb_personnes=2)
+        assert response.status_code == 200
+        assertContains(response, "Il ne reste qu&#x27;1 place : indiquez au plus 1 personne.")
+        invitation.refresh_from_db()
+        assert invitation.reponse == ""
+
+    def test_staff_see_the_places_taken(self, client_salarie, petit):
+        InvitationFactory(cafe=petit, reponse=Reponse.OUI, nb_personnes=2)
+        page = client_salarie.get(reverse("cafes:cafe_detail", args=[petit.pk]))
+        assertContains(page, "2 places réservées sur 3")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_cannot_take_the_last_place_together(centre):
+    if connection.vendor != "postgresql":
+        pytest.skip("Row locks need PostgreSQL.")
+    cafe = CafeFactory(centre=centre, date=datetime.date(2027, 1, 8), capacite=1)
+    invitations = [InvitationFactory(cafe=cafe) for _ in range(2)]
+    depart = threading.Barrier(2)
+    refus = []
+
+    def poster(invitation):
+        try:
+            depart.wait()
+            rsvp.invitation_repondre(invitation=invitation, reponse=Reponse.OUI, nb_personnes=1)
+        except ValidationError as exc:
+            refus.append(exc)
+        finally:
+            connection.close()
+
+    fils = [threading.Thread(target=poster, args=(i,)) for i in invitations]
+    for fil in fils:
+        fil.start()
+    for fil in fils:
+        fil.join()
+    assert len(refus) == 1
+    assert Invitation.objects.filter(cafe=cafe, reponse=Reponse.OUI).count() == 1
