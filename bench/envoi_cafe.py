@@ -62,8 +62,8 @@ class Compteur:
 
 
 def _attendre(compteur, total, depart, prepares=None):
-    """Seconds until the SMTP server holds ``total`` messages; ``prepares`` (a callable
-    counting the invitations committed) also gives when the last email was prepared."""
+    """``(seconds until the SMTP server holds total messages, seconds until prepares() - a
+    callable counting the invitations committed - reached total, or None without it)``."""
     fin_preparation = None
     while compteur.recus < total:
         if time.monotonic() - depart > TIME_LIMIT:
@@ -72,7 +72,7 @@ def _attendre(compteur, total, depart, prepares=None):
             fin_preparation = time.monotonic() - depart
         time.sleep(0.05)
     duree = time.monotonic() - depart
-    return duree if prepares is None else (duree, fin_preparation or duree)
+    return duree, (fin_preparation or duree) if prepares is not None else None
 
 
 def _construire(nombre):
@@ -175,7 +175,7 @@ def main():
                 smtp.sendmail(
                     settings.DEFAULT_FROM_EMAIL, message["To"], message.as_bytes(linesep="\r\n")
                 )
-        duree_smtplib = _attendre(compteur, recus_avant + len(messages), depart)
+        duree_smtplib, _ = _attendre(compteur, recus_avant + len(messages), depart)
     controller.stop()
 
     chaine = args.invitations / duree_chaine

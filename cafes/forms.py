@@ -153,8 +153,9 @@ class ProgrammerForm(forms.Form):
         ]
         # Public holidays and the dates unticked last time start unticked: programming a café
         # on 1 January, or again on a date staff already ruled out, is rarely meant.
+        decochees = feries | ecartees
         self.fields["dates"].initial = [
-            jour.isoformat() for jour in self.candidates if jour not in feries | ecartees
+            jour.isoformat() for jour in self.candidates if jour not in decochees
         ]
 
     def clean(self):

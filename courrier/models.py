@@ -2,6 +2,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Count, Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from courrier.enums import StatutCourriel
@@ -133,6 +134,15 @@ class PieceJointe(models.Model):
 class AdresseEnEchecQuerySet(models.QuerySet):
     def contient(self, email):
         return self.filter(email__iexact=email).exists()
+
+    def parmi(self, emails):
+        """``{email in lower case: row}`` for those of ``emails`` on the list, in one query
+        (case does not matter, as in ``contient``)."""
+        minuscules = {email.lower() for email in emails}
+        lignes = self.annotate(email_minuscule=Lower("email")).filter(
+            email_minuscule__in=minuscules
+        )
+        return {ligne.email_minuscule: ligne for ligne in lignes}
 
 
 class AdresseEnEchec(models.Model):

@@ -24,7 +24,6 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.db.models.functions import Lower
 from django.template import Context, Engine
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -83,6 +82,10 @@ class _Groupe:
     courriels: list = field(default_factory=list)
     pieces_jointes: list = field(default_factory=list)
 
+    def ajouter(self, courriel, pieces_jointes):
+        self.courriels.append(courriel)
+        self.pieces_jointes.extend((courriel, piece) for piece in pieces_jointes)
+
 
 # The emails prepared inside the innermost ``courriels_groupes()`` block, not yet written.
 _groupe_en_cours = ContextVar("courrier_groupe_en_cours", default=None)
@@ -112,13 +115,7 @@ def _enregistrer(groupe):
     if not groupe.courriels:
         return
     with transaction.atomic(savepoint=False):
-        adresses = {courriel.destinataire.lower() for courriel in groupe.courriels}
-        refusees = {
-            adresse.email_minuscule: adresse
-            for adresse in AdresseEnEchec.objects.annotate(email_minuscule=Lower("email")).filter(
-                email_minuscule__in=adresses
-            )
-        }
+        refusees = AdresseEnEchec.objects.parmi(c.destinataire for c in groupe.courriels)
         for courriel in groupe.courriels:
             adresse = refusees.get(courriel.destinataire.lower())
             if adresse is not None:
@@ -200,10 +197,11 @@ def courriel_preparer(
     )
     groupe = _groupe_en_cours.get()
     if groupe is not None:
-        groupe.courriels.append(courriel)
-        groupe.pieces_jointes.extend((courriel, piece) for piece in pieces_jointes)
+        groupe.ajouter(courriel, pieces_jointes)
     else:
-        _enregistrer(_Groupe([courriel], [(courriel, piece) for piece in pieces_jointes]))
+        seul = _Groupe()
+        seul.ajouter(courriel, pieces_jointes)
+        _enregistrer(seul)
     return courriel
 
 
