@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cafes.enums import Jour, Rang, Reponse, StatutCafe, TypeCafe
 from partenariats.models import Partenaire, Theme
-from reseau.models import CentreScopedModel
+from reseau.models import CentreManager, CentreScopedModel
 
 
 class CafeSerie(CentreScopedModel):
@@ -66,6 +66,8 @@ class HoteSerie(models.Model):
     )
     ordre = models.PositiveSmallIntegerField(_("ordre"), default=0)
     adresse = models.CharField(_("adresse du café"), max_length=255, blank=True)
+
+    objects = CentreManager(models.QuerySet, centre="serie__centre")
 
     class Meta:
         verbose_name = _("hôte de la série")
@@ -188,6 +190,8 @@ class Invitation(models.Model):
     )
     cree_le = models.DateTimeField(_("créée le"), auto_now_add=True)
 
+    objects = CentreManager(models.QuerySet, centre="cafe__centre")
+
     class Meta:
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
@@ -214,6 +218,8 @@ class NoteTourDeTable(models.Model):
     texte = models.TextField(_("ce qui a été partagé"))
     modifie_le = models.DateTimeField(_("modifié le"), auto_now=True)
 
+    objects = CentreManager(models.QuerySet, centre="cafe__centre")
+
     class Meta:
         verbose_name = _("note du tour de table")
         verbose_name_plural = _("notes du tour de table")
@@ -237,6 +243,8 @@ class CompteRendu(models.Model):
     texte = models.TextField(_("compte rendu"))
     modifie_le = models.DateTimeField(_("modifié le"), auto_now=True)
     envoye_le = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+
+    objects = CentreManager(models.QuerySet, centre="cafe__centre")
 
     class Meta:
         verbose_name = _("compte rendu")

@@ -23,7 +23,7 @@ from cafes.models import Cafe, Invitation
 from courrier.services import courriel_preparer, lien_absolu
 from partenariats.models import Contact
 from reseau.enums import Role
-from reseau.jetons import JetonExpire, JetonInvalide, jeton_creer, jeton_verifier
+from reseau.jetons import jeton_creer, jeton_lire
 from reseau.models import Membership
 
 USAGE_RSVP = "cafes.rsvp"
@@ -76,23 +76,12 @@ def invitation_lire_jeton(jeton):
     """``(invitation, valide)``: ``(invitation, True)`` genuine and alive, ``(invitation,
     False)`` genuine but expired, ``(None, False)`` forged, altered, for another usage, or its
     invitation is gone. The caller shows the same page for both dead cases."""
-    try:
-        pk = jeton_verifier(jeton, usage=USAGE_RSVP)
-        valide = True
-    except JetonExpire as exc:
-        pk, valide = exc.pk, False
-    except JetonInvalide:
-        return None, False
-    invitation = (
-        Invitation.objects.select_related(
-            "cafe__centre", "cafe__hote", "cafe__theme", "contact__partenaire"
-        )
-        .filter(pk=pk)
-        .first()
+    return jeton_lire(
+        jeton,
+        usage=USAGE_RSVP,
+        modele=Invitation,
+        relations=["cafe__centre", "cafe__hote", "cafe__theme", "contact__partenaire"],
     )
-    if invitation is None:
-        return None, False
-    return invitation, valide
 
 
 def jeton_desinscription(contact):
@@ -119,11 +108,10 @@ def en_tetes_desinscription(lien):
 
 def contact_lire_jeton_desinscription(jeton):
     """The contact an unsubscribe token names, or None for any dead or forged token."""
-    try:
-        pk = jeton_verifier(jeton, usage=USAGE_DESINSCRIPTION)
-    except JetonInvalide:
-        return None
-    return Contact.objects.select_related("partenaire__centre").filter(pk=pk).first()
+    contact, valide = jeton_lire(
+        jeton, usage=USAGE_DESINSCRIPTION, modele=Contact, relations=["partenaire__centre"]
+    )
+    return contact if valide else None
 
 
 # --- Answers --------------------------------------------------------------------------------

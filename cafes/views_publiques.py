@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from cafes import rsvp
 from cafes.enums import Reponse, StatutCafe
+from reseau.access import JetonMixin
 
 
 class ReponseForm(forms.Form):
@@ -52,7 +53,7 @@ def _page(request, gabarit, invitation=None, **contexte):
 
 
 @method_decorator([login_not_required, never_cache], name="dispatch")
-class RsvpView(View):
+class RsvpView(JetonMixin, View):
     """The answer page of one invitation.
 
     GET shows the café and the form, with the answer of ``?reponse=`` (the email's buttons)
@@ -60,6 +61,9 @@ class RsvpView(View):
     (with CSRF) records the answer, or sends a colleague instead. Answers close when the café
     starts; a dead link (expired, altered, another usage) shows one page for all cases.
     """
+
+    def lire_jeton(self, jeton):
+        return rsvp.invitation_lire_jeton(jeton)
 
     def _etat(self, request, jeton, invitation, valide):
         if invitation is None or not valide:
@@ -86,7 +90,7 @@ class RsvpView(View):
         )
 
     def get(self, request, jeton):
-        invitation, valide = rsvp.invitation_lire_jeton(jeton)
+        invitation, valide = self.objet, self.valide
         if refus := self._etat(request, jeton, invitation, valide):
             return refus
         choisie = request.GET.get("reponse", "")
@@ -103,7 +107,7 @@ class RsvpView(View):
         return self._formulaire(request, jeton, invitation, form=form)
 
     def post(self, request, jeton):
-        invitation, valide = rsvp.invitation_lire_jeton(jeton)
+        invitation, valide = self.objet, self.valide
         if refus := self._etat(request, jeton, invitation, valide):
             return refus
         if request.POST.get("action") == "collegue":
@@ -140,15 +144,18 @@ class RsvpView(View):
 
 
 @method_decorator([login_not_required, never_cache], name="dispatch")
-class RsvpNouveauLienView(View):
+class RsvpNouveauLienView(JetonMixin, View):
     """POST from a dead RSVP link's page: tells the centre (rate-limited), answering the same
     way whether or not the token named a real invitation."""
+
+    def lire_jeton(self, jeton):
+        return rsvp.invitation_lire_jeton(jeton)
 
     def get(self, request, jeton):
         return redirect("cafes:rsvp", jeton=jeton)
 
     def post(self, request, jeton):
-        invitation, valide = rsvp.invitation_lire_jeton(jeton)
+        invitation, valide = self.objet, self.valide
         if invitation is not None and valide:
             # The link still works: no need to bother the centre.
             return redirect("cafes:rsvp", jeton=jeton)
@@ -161,12 +168,13 @@ class RsvpNouveauLienView(View):
 # cannot carry a CSRF token. A forged cross-site POST would need the token, i.e. the link
 # itself, and could only unsubscribe its holder.
 @method_decorator([login_not_required, never_cache, csrf_exempt], name="dispatch")
-class DesinscriptionView(View):
+class DesinscriptionView(JetonMixin, View):
     """Unsubscribing from café emails: GET asks for confirmation, POST (the page's button or
     a mail client's one-click request) unsubscribes."""
 
-    def _contact(self, request, jeton):
-        return rsvp.contact_lire_jeton_desinscription(jeton)
+    def lire_jeton(self, jeton):
+        contact = rsvp.contact_lire_jeton_desinscription(jeton)
+        return contact, contact is not None
 
     def _rendre(self, request, gabarit, contact):
         return render(
@@ -176,7 +184,7 @@ class DesinscriptionView(View):
         )
 
     def get(self, request, jeton):
-        contact = self._contact(request, jeton)
+        contact = self.objet
         if contact is None:
             return self._rendre(request, "desinscription_invalide", None)
         if contact.desinscrit_le:
@@ -184,7 +192,7 @@ class DesinscriptionView(View):
         return self._rendre(request, "desinscription", contact)
 
     def post(self, request, jeton):
-        contact = self._contact(request, jeton)
+        contact = self.objet
         if contact is None:
             return self._rendre(request, "desinscription_invalide", None)
         rsvp.desinscrire(contact=contact)

@@ -6,7 +6,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from courrier.enums import StatutCourriel
-from reseau.models import CentreScopedQuerySet
+from reseau.models import CentreManager, CentreScopedQuerySet
 
 
 class CourrielQuerySet(CentreScopedQuerySet):
@@ -82,7 +82,7 @@ class Courriel(models.Model):
         _("identifiant du message (Message-ID)"), max_length=255, blank=True
     )
 
-    objects = CourrielQuerySet.as_manager()
+    objects = CentreManager(CourrielQuerySet)
 
     class Meta:
         verbose_name = _("courriel")
@@ -121,6 +121,8 @@ class PieceJointe(models.Model):
     nom = models.CharField(_("nom du fichier"), max_length=255)
     type_mime = models.CharField(_("type MIME"), max_length=100)
     contenu = models.BinaryField(_("contenu"))
+
+    objects = CentreManager(models.QuerySet, centre="courriel__centre")
 
     class Meta:
         verbose_name = _("pièce jointe")

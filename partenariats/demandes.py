@@ -45,7 +45,7 @@ from partenariats.models import (
 )
 from partenariats.selectors import Evenement, source_chronologie
 from reseau.enums import Role
-from reseau.jetons import JetonExpire, JetonInvalide, jeton_creer, jeton_verifier
+from reseau.jetons import jeton_creer, jeton_lire
 from reseau.models import Membership
 
 logger = logging.getLogger(__name__)
@@ -386,16 +386,9 @@ def demande_lire_jeton(jeton):
     forged, altered, truncated, made for another usage, or its request is gone; the caller
     shows the same page as for an expired link and reveals nothing about any partner.
     """
-    try:
-        pk = jeton_verifier(jeton, usage=USAGE_JETON)
-        valide = True
-    except JetonExpire as exc:
-        pk, valide = exc.pk, False
-    except JetonInvalide:
-        return None, False
-    demande = DemandeMiseAJour.objects.select_related("partenaire", "centre").filter(pk=pk).first()
-    if demande is None:
-        return None, False
+    demande, valide = jeton_lire(
+        jeton, usage=USAGE_JETON, modele=DemandeMiseAJour, relations=["partenaire", "centre"]
+    )
     return demande, valide and demande.expire_le > timezone.now()
 
 

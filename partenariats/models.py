@@ -14,7 +14,12 @@ from partenariats.enums import (
     StatutLivret,
 )
 from partenariats.validators import valider_code_postal, valider_rna, valider_siret
-from reseau.models import CentreScopedModel, CentreScopedQuerySet
+from reseau.models import (
+    CentreManager,
+    CentreScopedModel,
+    CentreScopedQuerySet,
+    historique_manager,
+)
 
 # A copy of PostgreSQL's "french" configuration that strips accents before stemming, created
 # by migration 0002: "reussite" finds "réussite", "ateliers" finds "atelier".
@@ -103,8 +108,11 @@ class Partenaire(CentreScopedModel):
     # Filled by a PostgreSQL trigger (migration 0002); stays empty on SQLite.
     recherche = SearchVectorField(null=True, editable=False)
 
-    objects = PartenaireQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["recherche", "modifie_le", "cree_le"])
+    objects = CentreManager(PartenaireQuerySet)
+    history = HistoricalRecords(
+        excluded_fields=["recherche", "modifie_le", "cree_le"],
+        history_manager=historique_manager(),
+    )
 
     class Meta:
         verbose_name = _("partenaire")
@@ -159,8 +167,10 @@ class Contact(models.Model):
     )
     cree_le = models.DateTimeField(_("créé le"), auto_now_add=True)
 
-    objects = ContactQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["cree_le"])
+    objects = CentreManager(ContactQuerySet, centre="partenaire__centre")
+    history = HistoricalRecords(
+        excluded_fields=["cree_le"], history_manager=historique_manager(centre="partenaire__centre")
+    )
 
     class Meta:
         verbose_name = _("contact")

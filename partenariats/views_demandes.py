@@ -20,7 +20,7 @@ from partenariats.enums import StatutDemande
 from partenariats.forms_demandes import DemandeEnvoiForm, FichePartenaireForm, RevueDemandeForm
 from partenariats.models import DemandeMiseAJour, LotDemandes, Partenaire, Theme
 from partenariats.views import directory_filter
-from reseau.access import CentreMixin
+from reseau.access import CentreMixin, JetonMixin
 from reseau.enums import Role
 
 # --- Staff ----------------------------------------------------------------------------------
@@ -320,7 +320,7 @@ def _page_publique(request, gabarit, demande=None, **contexte):
 
 
 @method_decorator([login_not_required, never_cache], name="dispatch")
-class FichePubliqueView(View):
+class FichePubliqueView(JetonMixin, View):
     """The partner's fiche behind its personal link.
 
     GET shows the form pre-filled (or the thank-you page once submitted) and records the
@@ -328,6 +328,9 @@ class FichePubliqueView(View):
     and stores a proposal. A dead link (expired, altered, for another usage) shows one page
     for all cases, with a button to ask the centre for a new link.
     """
+
+    def lire_jeton(self, jeton):
+        return demandes.demande_lire_jeton(jeton)
 
     def _refus(self, request, jeton, demande, valide):
         if demande is not None and demande.statut in demandes.TRAITEES:
@@ -350,7 +353,7 @@ class FichePubliqueView(View):
         )
 
     def get(self, request, jeton):
-        demande, valide = demandes.demande_lire_jeton(jeton)
+        demande, valide = self.objet, self.valide
         if refus := self._refus(request, jeton, demande, valide):
             return refus
         if demande.statut == StatutDemande.SOUMISE and "modifier" not in request.GET:
@@ -366,7 +369,7 @@ class FichePubliqueView(View):
         return self._formulaire(request, jeton, demande, form)
 
     def post(self, request, jeton):
-        demande, valide = demandes.demande_lire_jeton(jeton)
+        demande, valide = self.objet, self.valide
         if refus := self._refus(request, jeton, demande, valide):
             return refus
         # A fresh copy: validating a ModelForm writes the submitted values onto its instance.
@@ -385,15 +388,18 @@ class FichePubliqueView(View):
 
 
 @method_decorator([login_not_required, never_cache], name="dispatch")
-class FicheNouveauLienView(View):
+class FicheNouveauLienView(JetonMixin, View):
     """POST from a dead link's page: tells the centre (rate-limited) and answers the same way
     whether or not the token named a real request."""
+
+    def lire_jeton(self, jeton):
+        return demandes.demande_lire_jeton(jeton)
 
     def get(self, request, jeton):
         return redirect("partenaires:fiche_publique", jeton=jeton)
 
     def post(self, request, jeton):
-        demande, valide = demandes.demande_lire_jeton(jeton)
+        demande, valide = self.objet, self.valide
         if demande is not None and valide and demande.statut not in demandes.TRAITEES:
             # The link still works: no need to bother the centre.
             return redirect("partenaires:fiche_publique", jeton=jeton)

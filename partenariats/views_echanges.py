@@ -10,6 +10,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import FormView, View
+from django_scopes import scope
 
 from partenariats import echanges
 from partenariats.enums import CategoriePartenaire
@@ -27,6 +28,12 @@ APERCU_MAX_ERREURS = 300
 def _piece_jointe(response, nom_fichier):
     response["Content-Disposition"] = content_disposition_header(True, nom_fichier)
     return response
+
+
+def _dans_le_scope(centre, lignes):
+    # A streamed body is read after the middleware has closed the request's scope.
+    with scope(centre=centre):
+        yield from lignes
 
 
 class ExportView(CentreMixin, View):
@@ -48,7 +55,8 @@ class ExportView(CentreMixin, View):
         else:
             # Streamed: a large directory starts downloading at once and is never held whole.
             response = StreamingHttpResponse(
-                echanges.export_csv(partenaires), content_type="text/csv; charset=utf-8"
+                _dans_le_scope(self.centre, echanges.export_csv(partenaires)),
+                content_type="text/csv; charset=utf-8",
             )
         return _piece_jointe(response, nom)
 

@@ -6,8 +6,10 @@ another centre is a 404, never a 403, so that no one learns it exists.
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django_scopes import scope
 
 from reseau.enums import Role
+from reseau.models import centre_id_de
 
 ROLE_RANK = {Role.LECTURE: 0, Role.SALARIE: 1, Role.ADMIN: 2}
 
@@ -36,3 +38,21 @@ class CentreMixin:
 
     def get_queryset(self):
         return super().get_queryset().for_centre(self.centre)
+
+
+class JetonMixin:
+    """A page a partner reaches from an emailed link, without an account: the signed token in
+    the URL is the credential.
+
+    ``lire_jeton(jeton)`` returns ``(objet, valide)`` (``reseau.jetons.jeton_lire``); it is
+    read once, before the view, into ``self.objet`` and ``self.valide``, and the view runs in
+    the scope of the object's centre (of none for a dead link).
+    """
+
+    def lire_jeton(self, jeton):
+        raise NotImplementedError
+
+    def dispatch(self, request, *args, **kwargs):
+        self.objet, self.valide = self.lire_jeton(kwargs["jeton"])
+        with scope(centre=centre_id_de(self.objet)):
+            return super().dispatch(request, *args, **kwargs)

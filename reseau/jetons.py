@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 
 from django.core import signing
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 SALT_PREFIX = "maillage.jeton:"
 
@@ -74,3 +75,29 @@ def jeton_verifier(jeton, *, usage):
     if expire_le <= timezone.now():
         raise JetonExpire(contenu["id"], expire_le)
     return contenu["id"]
+
+
+def jeton_lire(jeton, *, usage, modele, relations=()):
+    """``(objet, valide)`` for the token of a personal link made with ``usage`` for a row of
+    ``modele`` (``relations``: for ``select_related``).
+
+    ``(objet, True)``: genuine and alive. ``(objet, False)``: genuine but expired; the object is
+    known, so the page can offer to ask for a new link. ``(None, False)``: forged, altered,
+    truncated, made for another usage, or its object is gone; the caller shows the same page as
+    for an expired link and reveals nothing.
+
+    The object is read across centres (the signature is the credential, not a session): the
+    caller then works in the scope of the object's centre (``reseau.access.JetonMixin``).
+    """
+    try:
+        pk = jeton_verifier(jeton, usage=usage)
+        valide = True
+    except JetonExpire as exc:
+        pk, valide = exc.pk, False
+    except JetonInvalide:
+        return None, False
+    with scopes_disabled():
+        objet = modele.objects.select_related(*relations).filter(pk=pk).first()
+    if objet is None:
+        return None, False
+    return objet, valide

@@ -1,4 +1,5 @@
 from django.utils.cache import add_never_cache_headers
+from django_scopes import scope, scopes_disabled
 
 from reseau.access import ROLE_RANK
 from reseau.enums import Role
@@ -8,7 +9,8 @@ SESSION_KEY = "centre_courant"
 
 
 class CurrentCentreMiddleware:
-    """Puts the user's memberships, the current membership and centre on the request.
+    """Puts the user's memberships, the current membership and centre on the request, and opens
+    the current centre's scope around the rest of the request (see ``reseau.models.CentreManager``).
 
     The current centre is the one chosen in the header switcher (kept in the session), or else
     the one where the user holds the widest role. One query, whatever the page.
@@ -22,11 +24,14 @@ class CurrentCentreMiddleware:
         request.membership = None
         request.centre = None
         if request.user.is_authenticated:
-            memberships = list(
-                Membership.objects.filter(user=request.user)
-                .select_related("centre")
-                .order_by("centre__nom")
-            )
+            # The user's own memberships decide which centre's scope opens, so they are read
+            # across centres; nothing else of the request is.
+            with scopes_disabled():
+                memberships = list(
+                    Membership.objects.filter(user=request.user)
+                    .select_related("centre")
+                    .order_by("centre__nom")
+                )
             wanted = request.session.get(SESSION_KEY)
             current = next((m for m in memberships if m.centre_id == wanted), None)
             if current is None and memberships:
@@ -36,7 +41,11 @@ class CurrentCentreMiddleware:
             request.memberships = memberships
             request.membership = current
             request.centre = current.centre if current else None
-        return self.get_response(request)
+        # Everything after this middleware (views, templates, later middleware) reads tenant
+        # rows of the current centre only; without one (anonymous visitors, coordinators, the
+        # partners' pages until their token opens its object's scope), of none.
+        with scope(centre=request.centre):
+            return self.get_response(request)
 
 
 class NoStoreForAuthenticatedMiddleware:

@@ -1,9 +1,14 @@
+import functools
+from contextlib import contextmanager
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopeError, get_scope, scope, scopes_disabled
+from simple_history.manager import HistoryManager
 
 from reseau.enums import AuditAction, Role
 
@@ -128,7 +133,8 @@ class Centre(models.Model):
 
 
 class CentreScopedQuerySet(models.QuerySet):
-    """The one way views read tenant data: ``Model.objects.for_centre(request.centre)``."""
+    """Reads of tenant data. Inside a scope (see ``CentreManager``) rows are already limited to
+    the scope's centre; ``for_centre`` says so again where a view names its centre."""
 
     def for_centre(self, centre):
         if centre is None:
@@ -136,10 +142,110 @@ class CentreScopedQuerySet(models.QuerySet):
         return self.filter(centre=centre)
 
 
+class _HorsScope:
+    """Mixed into a queryset made outside any scope: it can be built and chained (a ModelForm
+    builds its choice fields when its module is imported), never read, even later inside a
+    scope, since it carries no centre filter."""
+
+    def _refuser(self, *args, **kwargs):
+        raise ScopeError(
+            f"{self.model.__name__} belongs to a centre: read it inside "
+            "django_scopes.scope(centre=…) or, for code that works across centres, "
+            "django_scopes.scopes_disabled()."
+        )
+
+    _fetch_all = count = exists = contains = aggregate = iterator = explain = raw = _refuser
+    update = _update = delete = _raw_delete = resolve_expression = _refuser
+
+
+@functools.cache
+def _hors_scope(queryset_class):
+    return type(f"{queryset_class.__name__}HorsScope", (_HorsScope, queryset_class), {})
+
+
+def _dans_le_scope(queryset, lien_centre):
+    etat = get_scope()
+    if not etat.get("_enabled", True):
+        return queryset
+    if "centre" not in etat:
+        queryset.__class__ = _hors_scope(queryset.__class__)
+        return queryset
+    centre = etat["centre"]
+    if centre is None or isinstance(centre, list | tuple):
+        return queryset.filter(**{f"{lien_centre}__in": centre or []})
+    return queryset.filter(**{lien_centre: centre})
+
+
+class _CentreManager(models.Manager):
+    lien_centre = "centre"
+
+    def get_queryset(self):
+        return _dans_le_scope(super().get_queryset(), self.lien_centre)
+
+
+def CentreManager(queryset_class=CentreScopedQuerySet, *, centre="centre"):  # noqa: N802
+    """The default manager of a model that belongs to a centre (``centre``: the lookup from the
+    model to its centre, e.g. ``"cafe__centre"``).
+
+    Reading it needs an explicit scope (django-scopes' state, as pretix does):
+    ``with scope(centre=c):`` limits every query to centre ``c`` (a list: to those centres;
+    ``None`` or ``[]``: to none). The request's scope is opened by ``CurrentCentreMiddleware``;
+    tasks open their own. ``with scopes_disabled():`` reads across centres, for code that must:
+    the outbox's sender, periodic jobs, the admin, the demo, the bench. Outside both, reading
+    raises ``ScopeError``, so a forgotten filter in a future view, task or export cannot leak
+    another centre's rows. Creating rows needs no scope.
+
+    django-scopes' own ``ScopedManager`` refuses at the first chained call; this one refuses at
+    evaluation, so that ModelForms and querysets of our own classes can still be declared.
+    """
+
+    class Manager(_CentreManager.from_queryset(queryset_class)):
+        lien_centre = centre
+
+    return Manager()
+
+
+def centre_id_de(objet):
+    """The id of the centre ``objet`` (a row of a model with a ``CentreManager``, or None)
+    belongs to, following the manager's lookup: ``invitation.cafe.centre_id``."""
+    if objet is None:
+        return None
+    *chemin, dernier = type(objet)._default_manager.lien_centre.split("__")
+    for relation in chemin:
+        objet = getattr(objet, relation)
+    return getattr(objet, f"{dernier}_id")
+
+
+@contextmanager
+def scope_de(modele, pk):
+    """Opens the scope of the centre row ``pk`` of ``modele`` belongs to (of none if it is
+    gone): a task is given an id, not a centre."""
+    with scopes_disabled():
+        centre_id = (
+            modele.objects.filter(pk=pk).values_list(modele.objects.lien_centre, flat=True).first()
+        )
+    with scope(centre=centre_id):
+        yield
+
+
+def historique_manager(*, centre="centre"):
+    """The manager class for ``HistoricalRecords(history_manager=…)`` of a model that belongs to
+    a centre: its history (``Partenaire.history``, ``partenaire.history``) is scoped like the
+    model itself (see ``CentreManager``)."""
+
+    class Manager(HistoryManager):
+        lien_centre = centre
+
+        def get_queryset(self):
+            return _dans_le_scope(super().get_queryset(), self.lien_centre)
+
+    return Manager
+
+
 class CentreScopedModel(models.Model):
     centre = models.ForeignKey(Centre, verbose_name=_("centre"), on_delete=models.CASCADE)
 
-    objects = CentreScopedQuerySet.as_manager()
+    objects = CentreManager()
 
     class Meta:
         abstract = True
@@ -163,7 +269,7 @@ class Membership(CentreScopedModel):
     role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.SALARIE)
     cree_le = models.DateTimeField(_("créé le"), auto_now_add=True)
 
-    objects = MembershipQuerySet.as_manager()
+    objects = CentreManager(MembershipQuerySet)
 
     class Meta:
         verbose_name = _("membre d'un centre")
@@ -244,6 +350,8 @@ class AuditEntry(models.Model):
     )
     object_id = models.CharField(_("identifiant de l'objet"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+
+    objects = CentreManager(models.QuerySet)
 
     class Meta:
         verbose_name = _("entrée du journal d'audit")

@@ -1,4 +1,5 @@
 import pytest
+from django_scopes import scopes_disabled
 
 from partenariats.enums import themes_semer
 from partenariats.models import Theme
@@ -10,6 +11,20 @@ pytest_plugins = [
     "tests.plugins.celery_worker",
     "tests.plugins.browser",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _tous_les_centres(request):
+    """Tests build and check rows of several centres, so their own code reads across centres.
+    The code under test still runs in its own scope: a request through the test client in the
+    scope that CurrentCentreMiddleware opens, a task in the one it opens, the live server's and
+    the worker's threads with none. ``@pytest.mark.sans_scope`` leaves the test outside any
+    scope, as production code starts."""
+    if request.node.get_closest_marker("sans_scope"):
+        yield
+        return
+    with scopes_disabled():
+        yield
 
 
 @pytest.fixture(autouse=True)

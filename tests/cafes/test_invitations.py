@@ -11,6 +11,7 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
+from django_scopes import scope
 from icalendar import Calendar
 
 from cafes import invitations
@@ -271,7 +272,8 @@ def test_runs_side_by_side_share_the_work_and_email_no_one_twice(cafe, mailoutbo
     def expedier():
         try:
             depart.wait()
-            envoyees.append(invitations_expedier(cafe_id=cafe.pk))
+            with scope(centre=cafe.centre_id):  # as each worker's task opens it
+                envoyees.append(invitations_expedier(cafe_id=cafe.pk))
         except Exception as exc:  # collected: an assertion in a thread would be lost
             erreurs.append(exc)
         finally:

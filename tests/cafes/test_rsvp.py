@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_scopes import scope
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from cafes import rsvp
@@ -316,13 +317,23 @@ class TestCollegue:
         assert Invitation.objects.get(contact=existant).invitee_par == invitation
 
     def test_an_opted_out_address_is_refused_politely(self, client, invitation):
-        ContactFactory(email="lea.martin@partenaire.test", desinscrit=True)
+        ContactFactory(
+            centre=invitation.cafe.centre, email="lea.martin@partenaire.test", desinscrit=True
+        )
         response = self.inviter(client, invitation)
         assertContains(response, "a demandé à ne plus recevoir nos courriels")
         assert Invitation.objects.count() == 1
         assert not Courriel.objects.exists()
         invitation.refresh_from_db()
         assert invitation.reponse == ""
+
+    def test_an_opt_out_at_another_centre_is_not_revealed(self, client, invitation):
+        # Unsubscribing is from one centre's emails; another centre's list is not this
+        # centre's business, nor the partner's to learn.
+        ContactFactory(email="lea.martin@partenaire.test", desinscrit=True)
+        response = self.inviter(client, invitation)
+        assertNotContains(response, "ne plus recevoir", status_code=302)
+        assert Invitation.objects.count() == 2
 
     def test_invalid_email_is_refused(self, client, invitation):
         response = self.inviter(client, invitation, email="pas-une-adresse")
@@ -476,7 +487,8 @@ def test_two_people_cannot_take_the_last_place_together(centre):
     def poster(invitation):
         try:
             depart.wait()
-            rsvp.invitation_repondre(invitation=invitation, reponse=Reponse.OUI, nb_personnes=1)
+            with scope(centre=centre):  # as each request's JetonMixin opens it
+                rsvp.invitation_repondre(invitation=invitation, reponse=Reponse.OUI, nb_personnes=1)
         except ValidationError as exc:
             refus.append(exc)
         finally:
