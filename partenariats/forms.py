@@ -28,6 +28,11 @@ CHAMPS_FICHE = [
     "territoire",
     "themes",
 ]
+# What a partner may propose through its link (a DemandeMiseAJour): its whole fiche but the
+# category, which is the centre's own way of sorting its directory and booklet. Identifiers
+# (SIRET, RNA) and the name are the partner's to know best; staff review every field before
+# anything changes.
+CHAMPS_PARTENAIRE = [champ for champ in CHAMPS_FICHE if champ != "categorie"]
 
 
 class PartenaireForm(forms.ModelForm):

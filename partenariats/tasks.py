@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from partenariats import demandes
+from partenariats.services import demandes
+from partenariats.services.livret import livret_generer
 
 
 @shared_task
@@ -16,5 +17,7 @@ def reprendre_lots_demandes():
     return len(demandes.lots_bloques_reprendre())
 
 
-# Celery's autodiscovery imports only this module; the booklet's task lives beside it.
-from partenariats import tasks_livret  # noqa: E402, F401
+@shared_task
+def generer_livret(livret_id):
+    # A booklet already made is left alone, so a redelivered task (acks_late) does no harm.
+    livret_generer(livret_id=livret_id)
