@@ -582,10 +582,32 @@ class TestEtats:
             "expiree": 2,
         }
 
+        # In progress: waiting for the partner with a live link, or for staff.
+        assert set(base.en_cours()) == {
+            vivantes["envoyee"],
+            vivantes["ouverte"],
+            vivantes["soumise"],
+            soumise_expiree,
+        }
+        assert set(base.a_examiner()) == {vivantes["soumise"], soumise_expiree}
+
         # Thirty days later, the live ones expire in turn.
         time_machine.move_to(MAINTENANT + datetime.timedelta(days=31))
         assert vivantes["envoyee"].etat == "expiree"
         assert vivantes["soumise"].etat == "soumise"
+        assert set(base.en_cours()) == {vivantes["soumise"], soumise_expiree}
+        assert set(base.dans_etat("expiree")) == {
+            vivantes["envoyee"],
+            vivantes["ouverte"],
+            *expirees,
+        }
+        # A moment can be given, as for a report about another day.
+        assert set(base.en_cours(maintenant=MAINTENANT)) == {
+            vivantes["envoyee"],
+            vivantes["ouverte"],
+            vivantes["soumise"],
+            soumise_expiree,
+        }
 
     def test_list_filters_by_state(self, client_salarie, centre):
         expiree = DemandeMiseAJourFactory(centre=centre, expiree=True)
