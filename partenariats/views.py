@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
@@ -13,6 +14,9 @@ from partenariats.forms import ContactForm, PartenaireForm
 from partenariats.models import Contact, Partenaire, Theme
 from partenariats.selectors import doublons_probables, partenaire_chronologie
 from partenariats.services.annuaire import (
+    contact_creer,
+    contact_modifier,
+    contact_supprimer,
     partenaire_archiver,
     partenaire_creer,
     partenaire_modifier,
@@ -184,9 +188,9 @@ class ContactCreateView(ContactMixin, CreateView):
         return super().get_context_data(partenaire=self.get_partenaire(), **kwargs)
 
     def form_valid(self, form):
-        form.instance.partenaire = self.get_partenaire()
+        self.object = contact_creer(partenaire=self.get_partenaire(), **form.cleaned_data)
         messages.success(self.request, _("Contact ajouté."))
-        return super().form_valid(form)
+        return HttpResponseRedirect(self.get_success_url())
 
     def get(self, request, *args, **kwargs):
         self.get_partenaire()
@@ -201,8 +205,9 @@ class ContactUpdateView(ContactMixin, UpdateView):
         return super().get_context_data(partenaire=self.object.partenaire, **kwargs)
 
     def form_valid(self, form):
+        self.object = contact_modifier(contact=self.object, **form.cleaned_data)
         messages.success(self.request, _("Contact enregistré."))
-        return super().form_valid(form)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class ContactDeleteView(CentreMixin, DeleteView):
@@ -218,5 +223,11 @@ class ContactDeleteView(CentreMixin, DeleteView):
         return reverse("partenaires:detail", args=[self.object.partenaire_id]) + "#contacts"
 
     def form_valid(self, form):
-        messages.success(self.request, _("Contact supprimé."))
-        return super().form_valid(form)
+        try:
+            contact_supprimer(contact=self.object)
+        except ValidationError as erreur:
+            for message in erreur.messages:
+                messages.error(self.request, message)
+        else:
+            messages.success(self.request, _("Contact supprimé."))
+        return HttpResponseRedirect(self.get_success_url())

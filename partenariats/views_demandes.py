@@ -363,7 +363,7 @@ class FichePubliqueView(View):
             return refus
         if demande.statut == StatutDemande.SOUMISE and "modifier" not in request.GET:
             return _page_publique(request, "merci", demande, jeton=jeton, modifiable=True)
-        demandes.demande_marquer_ouverte(demande)
+        demandes.demande_marquer_ouverte(demande=demande)
         initial = {}
         if demande.statut == StatutDemande.SOUMISE:
             # Amending a proposal starts from it, not from the fiche.

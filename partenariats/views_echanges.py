@@ -131,7 +131,7 @@ class ImportConfirmView(CentreMixin, ImportContextMixin, View):
 
     def post(self, request):
         depot = depot_retirer(
-            request.POST.get("reference", ""), centre=self.centre, user=request.user
+            reference=request.POST.get("reference", ""), centre=self.centre, user=request.user
         )
         if depot is None:
             messages.error(

@@ -1,9 +1,19 @@
-"""Writes of the partner directory's fiches. History (who changed what) is recorded by
-django-simple-history on every save, with the request's user."""
+"""Writes of the partner directory: partners' fiches and their contacts. History (who changed
+what) is recorded by django-simple-history on every save, with the request's user."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from partenariats.models import Partenaire
+from partenariats.models import Contact, Partenaire
+
+
+def _affecter(objet, champs):
+    for champ, valeur in champs.items():
+        type(objet)._meta.get_field(champ)  # FieldDoesNotExist: a misspelt name is not ignored
+        setattr(objet, champ, valeur)
 
 
 @transaction.atomic
@@ -34,9 +44,7 @@ def partenaire_modifier(*, partenaire, themes=None, **fiche):
     was read.
     """
     partenaire = Partenaire.objects.select_for_update().get(pk=partenaire.pk)
-    for champ, valeur in fiche.items():
-        Partenaire._meta.get_field(champ)  # FieldDoesNotExist: a misspelt name is not ignored
-        setattr(partenaire, champ, valeur)
+    _affecter(partenaire, fiche)
     partenaire.full_clean()
     partenaire.save()
     if themes is not None:
@@ -53,3 +61,57 @@ def partenaire_archiver(*, partenaire, archive=True):
         partenaire.archive = archive
         partenaire.save(update_fields=["archive", "modifie_le"])
     return partenaire
+
+
+@transaction.atomic
+def contact_creer(*, partenaire, nom, desinscrit=False, **champs):
+    """Adds a contact named ``nom`` to ``partenaire``, with its other fields given by name
+    (``prenom``, ``email``, ``recoit_invitations_cafe``...: see ``ContactForm``), checked by
+    the model's rules (``ValidationError`` otherwise). ``desinscrit``: the person already
+    asked to receive no email from Maillage; the opt-out is dated now."""
+    contact = Contact(partenaire=partenaire, nom=nom, **champs)
+    contact.desinscrit_le = timezone.now() if desinscrit else None
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_modifier(*, contact, desinscrit=None, **champs):
+    """Changes the fields of ``contact`` given by name, checked as in ``contact_creer``.
+
+    ``desinscrit`` True records an opt-out dated now, or keeps the date of the first one
+    (the date the person asked is what we can show them); False removes it; None leaves it.
+    """
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    _affecter(contact, champs)
+    if not desinscrit and desinscrit is not None:
+        contact.desinscrit_le = None
+    elif desinscrit and contact.desinscrit_le is None:
+        contact.desinscrit_le = timezone.now()
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_supprimer(*, contact):
+    """Deletes ``contact``; its fiche update requests stay, without it.
+
+    A contact that other records keep (who was invited to a café, who came) is not deleted:
+    ``ValidationError`` says so, and what to do instead, and nothing changes.
+    """
+    try:
+        # A savepoint: the refusal must leave the caller's transaction usable.
+        with transaction.atomic():
+            contact.delete()
+    except ProtectedError as erreur:
+        raise ValidationError(
+            _(
+                "%(nom)s figure dans l'historique du centre (invitations aux cafés "
+                "partenaires…) : ce contact ne peut pas être supprimé. Pour ne plus lui "
+                "écrire, modifiez-le et cochez « Ne souhaite plus recevoir de courriels de "
+                "Maillage »."
+            )
+            % {"nom": contact}
+        ) from erreur

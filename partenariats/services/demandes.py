@@ -212,7 +212,7 @@ def demande_lire_jeton(jeton):
     return demande, valide and demande.expire_le > timezone.now()
 
 
-def demande_marquer_ouverte(demande):
+def demande_marquer_ouverte(*, demande):
     """Records the first opening of the link (status "ouverte"). The fiche is untouched.
 
     A hint, not a proof that the partner read it: mail scanners (Microsoft 365's Safe Links

@@ -114,7 +114,7 @@ def depot_enregistrer(*, contenu, nom_fichier, centre, user):
     )
 
 
-def depot_retirer(reference, *, centre, user):
+def depot_retirer(*, reference, centre, user):
     """Takes out the file kept under ``reference`` for ``user`` in ``centre``, or None (unknown,
     expired, someone else's, already taken). The file is moved aside first, so that a double
     click or a second tab cannot import it twice; the caller deletes it (``Depot.supprimer``).

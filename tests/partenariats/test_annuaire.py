@@ -14,11 +14,14 @@ from partenariats.enums import CategoriePartenaire
 from partenariats.models import Contact, Partenaire, Theme
 from partenariats.selectors import doublons_probables, partenaire_chronologie
 from partenariats.services.annuaire import (
+    contact_creer,
+    contact_modifier,
     partenaire_archiver,
     partenaire_creer,
     partenaire_modifier,
 )
 from partenariats.validators import valider_rna, valider_siret
+from tests.cafes.factories import InvitationFactory
 from tests.partenariats.factories import ContactFactory, PartenaireFactory
 
 pytestmark = pytest.mark.django_db
@@ -442,6 +445,34 @@ class TestContacts:
         assert "Contact supprimé : Odile Lagarde" in [
             e.libelle for e in partenaire_chronologie(partenaire)
         ]
+
+    def test_a_contact_invited_to_a_cafe_stays_and_staff_are_told_why(self, client_salarie, centre):
+        contact = ContactFactory(centre=centre, prenom="Odile", nom="Lagarde")
+        InvitationFactory(contact=contact, centre=centre)
+        response = client_salarie.post(
+            reverse("partenaires:contact_supprimer", args=[contact.pk]), follow=True
+        )
+        assertRedirects(response, contact.partenaire.get_absolute_url() + "#contacts")
+        assertContains(
+            response,
+            "Odile Lagarde figure dans l&#x27;historique du centre (invitations aux cafés "
+            "partenaires…) : ce contact ne peut pas être supprimé.",
+        )
+        assert Contact.objects.filter(pk=contact.pk).exists()
+
+    def test_services_create_and_update_from_data(self, centre, time_machine):
+        time_machine.move_to("2026-11-20 10:00+01:00", tick=False)
+        partenaire = PartenaireFactory(centre=centre)
+        contact = contact_creer(
+            partenaire=partenaire, nom="Lagarde", email="odile@exemple.fr", desinscrit=True
+        )
+        assert contact.desinscrit_le.isoformat() == "2026-11-20T09:00:00+00:00"
+        contact = contact_modifier(contact=contact, fonction="Directrice")
+        assert (contact.fonction, contact.desinscrit_le is not None) == ("Directrice", True)
+        contact = contact_modifier(contact=contact, desinscrit=False)
+        assert contact.desinscrit_le is None
+        with pytest.raises(ValidationError):
+            contact_creer(partenaire=partenaire, nom="Roy", email="pas une adresse")
 
     def test_invitations_need_an_address(self, client_salarie, centre):
         partenaire = PartenaireFactory(centre=centre)
