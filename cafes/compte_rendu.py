@@ -14,23 +14,20 @@
 
 import logging
 
-import weasyprint
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from weasyprint.text.fonts import FontConfiguration
 
 from cafes.calendrier import heure
 from cafes.enums import Reponse, StatutCafe
 from cafes.invitations import EN_TETE_MODELE, invitations_deja_servies
 from cafes.models import Cafe, CompteRendu, Invitation, NoteTourDeTable
 from cafes.rsvp import en_tetes_desinscription, lien_desinscription
+from commun.pdf import pdf_rendre
 from courrier.services import courriel_preparer, courriels_groupes
-from partenariats.livret import ORIGINE_RESSOURCES, LivretURLFetcher
 from partenariats.models import Partenaire
 
 logger = logging.getLogger(__name__)
@@ -125,22 +122,11 @@ def compte_rendu_assembler(*, cafe):
     )
 
 
-def compte_rendu_html(compte_rendu):
-    cafe = compte_rendu.cafe
-    return render_to_string(
-        "cafes/pdf/compte_rendu.html",
-        {"cafe": cafe, "compte_rendu": compte_rendu, "ressources": ORIGINE_RESSOURCES},
-    )
-
-
 def compte_rendu_pdf(compte_rendu):
-    """The minutes as an A4 PDF. The text is escaped by the template engine; WeasyPrint only
-    reaches our static files (``LivretURLFetcher``)."""
-    return weasyprint.HTML(
-        string=compte_rendu_html(compte_rendu),
-        base_url=ORIGINE_RESSOURCES,
-        url_fetcher=LivretURLFetcher(),
-    ).write_pdf(font_config=FontConfiguration())
+    """The minutes as an A4 PDF (``commun.pdf``: only our own static files are loaded)."""
+    return pdf_rendre(
+        "cafes/pdf/compte_rendu.html", {"cafe": compte_rendu.cafe, "compte_rendu": compte_rendu}
+    )
 
 
 def nom_du_pdf(cafe):

@@ -1,21 +1,17 @@
 """The feuille d'émargement of a café: a printed A4 sign-in sheet (WeasyPrint).
 
 Those expected (answered "Je viens" or "Peut-être", and people added at the door) are listed
-by organisation, each with a signature box, then blank lines for walk-ins. Resources are
-loaded like the livret's: only our own static files (stylesheet, fonts) through
-``LivretURLFetcher``; anything else is refused. Text is HTML-escaped by the template engine.
+by organisation, each with a signature box, then blank lines for walk-ins. Laid out by
+``commun.pdf``, like the livret: only our own static files (stylesheet, fonts) are loaded.
 """
 
 from itertools import groupby
 
-import weasyprint
-from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint.text.fonts import FontConfiguration
 
 from cafes.enums import Reponse
 from cafes.models import Invitation
-from partenariats.livret import ORIGINE_RESSOURCES, LivretURLFetcher
+from commun.pdf import pdf_rendre
 
 REPONSES_ATTENDUES = (Reponse.OUI, Reponse.PEUT_ETRE)
 LIGNES_VIERGES = 10
@@ -45,9 +41,10 @@ def invitations_du_cafe(cafe):
     )
 
 
-def emargement_html(cafe):
+def emargement_pdf(cafe):
+    """The sheet as PDF bytes (a few pages at most: laid out during the request)."""
     attendus = [i for i in invitations_du_cafe(cafe) if est_attendu(i)]
-    return render_to_string(
+    return pdf_rendre(
         "cafes/pdf/emargement.html",
         {
             "cafe": cafe,
@@ -58,15 +55,6 @@ def emargement_html(cafe):
             "edite_le": timezone.localdate(),
         },
     )
-
-
-def emargement_pdf(cafe):
-    """The sheet as PDF bytes (a few pages at most: laid out during the request)."""
-    return weasyprint.HTML(
-        string=emargement_html(cafe),
-        base_url=ORIGINE_RESSOURCES,
-        url_fetcher=LivretURLFetcher(),
-    ).write_pdf(font_config=FontConfiguration())
 
 
 def nom_de_fichier(cafe):

@@ -5,7 +5,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from partenariats.demandes import q_en_cours
 from partenariats.enums import StatutDemande
 from partenariats.filters import FICHE_ANCIENNE
 from partenariats.models import DemandeMiseAJour, Partenaire
@@ -18,11 +17,7 @@ def fiches_a_relire_et_a_confirmer(request):
     if membership is None or not membership.peut_modifier:
         return []
     rappels = []
-    a_relire = (
-        DemandeMiseAJour.objects.for_centre(request.centre)
-        .filter(statut=StatutDemande.SOUMISE)
-        .count()
-    )
+    a_relire = DemandeMiseAJour.objects.for_centre(request.centre).a_examiner().count()
     if a_relire:
         rappels.append(
             Rappel(
@@ -38,7 +33,7 @@ def fiches_a_relire_et_a_confirmer(request):
         )
     limite = timezone.localdate() - FICHE_ANCIENNE
     # Fiches already asked about are on their way: counting them would invite a second request.
-    en_cours = DemandeMiseAJour.objects.filter(q_en_cours(), partenaire=OuterRef("pk"))
+    en_cours = DemandeMiseAJour.objects.en_cours().filter(partenaire=OuterRef("pk"))
     a_confirmer = (
         Partenaire.objects.for_centre(request.centre)
         .du_livret()

@@ -9,4 +9,4 @@ class PartenariatsConfig(AppConfig):
     def ready(self):
         # Registers the fiche update requests' events in partners' timelines, and the
         # directory's reminders on the home page.
-        from partenariats import accueil, demandes  # noqa: F401
+        from partenariats import accueil, selectors  # noqa: F401

@@ -14,8 +14,8 @@ from django.urls import reverse
 from bench import registry
 from bench.builders import BATCH
 from partenariats.enums import CategoriePartenaire, StatutLivret
-from partenariats.livret import livret_generer
 from partenariats.models import Contact, Livret, Partenaire, Theme
+from partenariats.services.livret import livret_generer
 from reseau.bench import centre_with_admin
 
 COMMUNES = ["Agen", "Boé", "Le Passage", "Bon-Encontre", "Foulayronnes", "Pont-du-Casse"]

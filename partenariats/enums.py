@@ -66,6 +66,14 @@ class StatutDemande(models.TextChoices):
     REJETEE = "rejetee", _("Rejetée")
 
 
+# The states staff see: the statuses, plus "expirée", derived and never stored (a request sent
+# or opened whose link has expired; see DemandeMiseAJour.etat and its queryset).
+EXPIREE = "expiree"
+ETATS_DEMANDE = [*StatutDemande.choices, (EXPIREE, _("Expirée"))]
+ATTENTE_PARTENAIRE = (StatutDemande.ENVOYEE, StatutDemande.OUVERTE)
+TRAITEES = (StatutDemande.ACCEPTEE, StatutDemande.REJETEE)
+
+
 class RegroupementLivret(models.TextChoices):
     CATEGORIE = "categorie", _("Par catégorie")
     THEME = "theme", _("Par thème")

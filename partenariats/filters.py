@@ -6,7 +6,6 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from partenariats.demandes import q_en_cours
 from partenariats.enums import CategoriePartenaire
 from partenariats.models import DemandeMiseAJour, Partenaire, Theme
 from partenariats.selectors import communes_du_centre
@@ -119,6 +118,17 @@ class PartenaireFilter(django_filters.FilterSet):
             Q(fiche_confirmee_le__isnull=True) | Q(fiche_confirmee_le__lt=limite)
         )
         if value == "a-demander":
-            en_cours = DemandeMiseAJour.objects.filter(q_en_cours(), partenaire=OuterRef("pk"))
+            en_cours = DemandeMiseAJour.objects.en_cours().filter(partenaire=OuterRef("pk"))
             queryset = queryset.exclude(Exists(en_cours))
         return queryset
+
+
+def directory_filter(request, centre):
+    """The filtered directory as the list, the exports and the bulk actions all see it.
+
+    Always bound (an empty query string is valid), so a value that does not validate is
+    dropped and reported on its field while the other filters still apply.
+    """
+    return PartenaireFilter(
+        request.GET, queryset=Partenaire.objects.for_centre(centre), request=request, centre=centre
+    )

@@ -3,7 +3,6 @@ import re
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partenariats.models import Contact, Partenaire, Theme
@@ -28,6 +27,11 @@ CHAMPS_FICHE = [
     "territoire",
     "themes",
 ]
+# What a partner may propose through its link (a DemandeMiseAJour): its whole fiche but the
+# category, which is the centre's own way of sorting its directory and booklet. Identifiers
+# (SIRET, RNA) and the name are the partner's to know best; staff review every field before
+# anything changes.
+CHAMPS_PARTENAIRE = [champ for champ in CHAMPS_FICHE if champ != "categorie"]
 
 
 class PartenaireForm(forms.ModelForm):
@@ -132,14 +136,6 @@ class ContactForm(forms.ModelForm):
         self.helper.disable_csrf = True
         if "desinscrit" in self.fields:
             self.fields["desinscrit"].initial = self.instance.desinscrit_le is not None
-
-    def save(self, commit=True):
-        if "desinscrit" in self.fields:
-            if not self.cleaned_data["desinscrit"]:
-                self.instance.desinscrit_le = None
-            elif self.instance.desinscrit_le is None:
-                self.instance.desinscrit_le = timezone.now()
-        return super().save(commit)
 
     def clean(self):
         cleaned = super().clean()

@@ -2,8 +2,7 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from partenariats.demandes import CHAMPS_PARTENAIRE
-from partenariats.forms import PartenaireForm
+from partenariats.forms import CHAMPS_PARTENAIRE, PartenaireForm
 
 
 class FichePartenaireForm(PartenaireForm):
@@ -42,6 +41,15 @@ class FichePartenaireForm(PartenaireForm):
                 "themes",
             ),
         )
+
+    def valeurs(self):
+        """The cleaned data in ``valeurs_fiche``'s shape (themes as a sorted list of slugs),
+        for ``demande_soumettre``."""
+        valeurs = {
+            champ: self.cleaned_data[champ] for champ in CHAMPS_PARTENAIRE if champ != "themes"
+        }
+        valeurs["themes"] = sorted(theme.slug for theme in self.cleaned_data["themes"])
+        return valeurs
 
 
 class DemandeEnvoiForm(forms.Form):

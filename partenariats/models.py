@@ -1,12 +1,16 @@
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection, models
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from partenariats.enums import (
+    ATTENTE_PARTENAIRE,
+    ETATS_DEMANDE,
+    EXPIREE,
     CategoriePartenaire,
     Civilite,
     RegroupementLivret,
@@ -213,6 +217,47 @@ class LotDemandes(CentreScopedModel):
         ordering = ["-cree_le"]
 
 
+class DemandeMiseAJourQuerySet(CentreScopedQuerySet):
+    """Requests by the state staff see (``ETATS_DEMANDE``); "expirée" is told by the clock, so
+    each method takes the moment to judge by (now by default)."""
+
+    def en_cours(self, maintenant=None):
+        """Requests still waiting for the partner (link alive) or for staff (submitted): while
+        one is in progress, a second email would only confuse."""
+        maintenant = maintenant or timezone.now()
+        return self.filter(
+            Q(statut=StatutDemande.SOUMISE)
+            | Q(statut__in=ATTENTE_PARTENAIRE, expire_le__gt=maintenant)
+        )
+
+    def a_examiner(self):
+        """Submitted by the partner, waiting for staff's review."""
+        return self.filter(statut=StatutDemande.SOUMISE)
+
+    def dans_etat(self, etat, maintenant=None):
+        """Requests in ``etat`` (one of ``ETATS_DEMANDE``), as ``DemandeMiseAJour.etat`` tells."""
+        return self.filter(_q_etat(etat, maintenant or timezone.now()))
+
+    def comptes_par_etat(self):
+        """``{etat: nombre}`` for every state of ``ETATS_DEMANDE`` (zeros included), in one
+        query."""
+        maintenant = timezone.now()
+        return self.aggregate(
+            **{
+                etat: Count("pk", filter=_q_etat(etat, maintenant))
+                for etat, _libelle in ETATS_DEMANDE
+            }
+        )
+
+
+def _q_etat(etat, maintenant):
+    if etat == EXPIREE:
+        return Q(statut__in=ATTENTE_PARTENAIRE, expire_le__lte=maintenant)
+    if etat in ATTENTE_PARTENAIRE:
+        return Q(statut=etat, expire_le__gt=maintenant)
+    return Q(statut=etat)
+
+
 class DemandeMiseAJour(CentreScopedModel):
     """One request to one partner's contact to check and update its fiche through a link.
 
@@ -277,6 +322,8 @@ class DemandeMiseAJour(CentreScopedModel):
         related_name="+",
     )
 
+    objects = CentreManager(DemandeMiseAJourQuerySet)
+
     class Meta:
         verbose_name = _("demande de mise à jour de fiche")
         verbose_name_plural = _("demandes de mise à jour de fiche")
@@ -287,6 +334,14 @@ class DemandeMiseAJour(CentreScopedModel):
             )
         ]
         indexes = [models.Index(fields=["centre", "statut", "-cree_le"], name="demande_suivi_idx")]
+
+    @property
+    def etat(self):
+        """The state staff see: the stored status, or ``EXPIREE`` for an unanswered request
+        whose link has expired."""
+        if self.statut in ATTENTE_PARTENAIRE and self.expire_le <= timezone.now():
+            return EXPIREE
+        return self.statut
 
 
 class Livret(CentreScopedModel):

@@ -2,7 +2,6 @@
 
 import difflib
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,7 +10,11 @@ from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from partenariats.models import Contact, Partenaire
+from commun.texte import replier
+from courrier.models import AdresseEnEchec
+from partenariats.enums import StatutDemande
+from partenariats.forms import CHAMPS_PARTENAIRE
+from partenariats.models import Contact, DemandeMiseAJour, Partenaire
 
 # Words that say what an organisation is rather than which one it is.
 MOTS_GENERIQUES = {
@@ -22,8 +25,7 @@ SEUIL_SIMILARITE = 0.85
 
 
 def nom_normalise(nom):
-    sans_accents = unicodedata.normalize("NFKD", nom or "").encode("ascii", "ignore").decode()
-    mots = re.findall(r"[a-z0-9]+", sans_accents.lower())
+    mots = re.findall(r"[a-z0-9]+", replier(nom))
     return " ".join(mot for mot in mots if mot not in MOTS_GENERIQUES)
 
 
@@ -187,3 +189,168 @@ def partenaire_chronologie(partenaire, limite=50):
         evenements += source(partenaire)
     evenements.sort(key=lambda e: e.date, reverse=True)
     return evenements[:limite]
+
+
+# --- Fiche update requests ------------------------------------------------------------------
+
+
+def valeurs_fiche(partenaire):
+    """The partner-editable values of the fiche, JSON-ready: strings, and the themes as a
+    sorted list of slugs (slugs are the shared vocabulary's stable names)."""
+    valeurs = {
+        champ: getattr(partenaire, champ) for champ in CHAMPS_PARTENAIRE if champ != "themes"
+    }
+    valeurs["themes"] = sorted(theme.slug for theme in partenaire.themes.all())
+    return valeurs
+
+
+def libelles_champs(champs):
+    """The names of the fiche's fields ``champs``, in the fiche's order: "téléphone, horaires"."""
+    return ", ".join(
+        str(Partenaire._meta.get_field(champ).verbose_name)
+        for champ in CHAMPS_PARTENAIRE
+        if champ in champs
+    )
+
+
+@dataclass
+class Destinataire:
+    """An address a request can go to: a contact's, or the partner's own (contact None)."""
+
+    cle: str
+    adresse: str
+    contact: Contact | None = None
+
+    @property
+    def libelle(self):
+        if self.contact is None:
+            return _("Adresse générale du partenaire — %(adresse)s") % {"adresse": self.adresse}
+        nom = str(self.contact)
+        if self.contact.fonction:
+            nom = f"{nom}, {self.contact.fonction}"
+        return f"{nom} — {self.adresse}"
+
+
+def _adresses_en_echec(adresses):
+    # AdresseEnEchec stores addresses in lower case (its clean() and the outbox see to it).
+    adresses = {adresse.lower() for adresse in adresses if adresse}
+    if not adresses:
+        return set()
+    return set(AdresseEnEchec.objects.filter(email__in=adresses).values_list("email", flat=True))
+
+
+def _destinataires(partenaires):
+    """``{partenaire_id: [Destinataire, ...]}``, preferred first, in three queries at most.
+
+    Reachable means: a contact with an address who has not opted out, or the partner's own
+    address; addresses that a server refused for good (``AdresseEnEchec``) are left out, as
+    the outbox would cancel the email anyway.
+    """
+    ids = [partenaire.pk for partenaire in partenaires]
+    contacts = {}
+    # The oldest contact first: usually the person the partnership started with.
+    for contact in (
+        Contact.objects.filter(partenaire_id__in=ids).joignables().order_by("cree_le", "pk")
+    ):
+        contacts.setdefault(contact.partenaire_id, []).append(contact)
+    en_echec = _adresses_en_echec(
+        [c.email for liste in contacts.values() for c in liste]
+        + [partenaire.email for partenaire in partenaires]
+    )
+    resultat = {}
+    for partenaire in partenaires:
+        liste = [
+            Destinataire(cle=f"contact-{contact.pk}", adresse=contact.email, contact=contact)
+            for contact in contacts.get(partenaire.pk, [])
+            if contact.email.lower() not in en_echec
+        ]
+        if partenaire.email and partenaire.email.lower() not in en_echec:
+            liste.append(Destinataire(cle="partenaire", adresse=partenaire.email))
+        resultat[partenaire.pk] = liste
+    return resultat
+
+
+def destinataires_possibles(partenaire):
+    """Where a single request to ``partenaire`` can go, the preferred address first."""
+    return _destinataires([partenaire])[partenaire.pk]
+
+
+@dataclass
+class PlanEnvoi:
+    """What a grouped send will do: one request per partner of ``envois`` (to the address
+    given), nothing for those of ``ignores`` (with the reason)."""
+
+    envois: list  # [(Partenaire, Destinataire)]
+    ignores: list  # [(Partenaire, str)]
+
+
+def plan_envoi(partenaires):
+    """Splits ``partenaires`` (a list) into those a grouped send writes to and those it
+    skips: archived partners, partners with a request in progress (sent and alive, or
+    submitted and not yet reviewed: a second email would only confuse), and partners without
+    a reachable address. A handful of queries whatever the number of partners."""
+    partenaires = list(partenaires)
+    ids = [partenaire.pk for partenaire in partenaires]
+    en_cours = set(
+        DemandeMiseAJour.objects.en_cours()
+        .filter(partenaire_id__in=ids)
+        .values_list("partenaire_id", flat=True)
+    )
+    destinataires = _destinataires([p for p in partenaires if not p.archive])
+    plan = PlanEnvoi(envois=[], ignores=[])
+    for partenaire in partenaires:
+        if partenaire.archive:
+            plan.ignores.append((partenaire, _("archivé")))
+        elif partenaire.pk in en_cours:
+            plan.ignores.append((partenaire, _("une demande est déjà en cours")))
+        elif not destinataires[partenaire.pk]:
+            plan.ignores.append((partenaire, _("aucune adresse électronique joignable")))
+        else:
+            plan.envois.append((partenaire, destinataires[partenaire.pk][0]))
+    return plan
+
+
+@source_chronologie
+def chronologie_demandes(partenaire):
+    """The requests' events on the partner's timeline, in one query."""
+    evenements = []
+    demandes = partenaire.demandes_mise_a_jour.select_related(
+        "envoyee_par", "traitee_par"
+    ).order_by("-cree_le")[:50]
+    for demande in demandes:
+        evenements.append(
+            Evenement(
+                demande.cree_le,
+                _("Demande de mise à jour envoyée à %(adresse)s")
+                % {"adresse": demande.destinataire},
+                str(demande.envoyee_par or ""),
+            )
+        )
+        if demande.soumise_le:
+            evenements.append(
+                Evenement(
+                    demande.soumise_le,
+                    _("Modifications proposées par le partenaire"),
+                    details=libelles_champs(demande.proposition)
+                    or _("aucune, la fiche est confirmée telle quelle"),
+                )
+            )
+        if demande.traitee_le and demande.statut == StatutDemande.ACCEPTEE:
+            evenements.append(
+                Evenement(
+                    demande.traitee_le,
+                    _("Modifications acceptées"),
+                    str(demande.traitee_par or ""),
+                    libelles_champs(demande.champs_acceptes)
+                    or _("fiche confirmée sans changement"),
+                )
+            )
+        elif demande.traitee_le and demande.statut == StatutDemande.REJETEE:
+            evenements.append(
+                Evenement(
+                    demande.traitee_le,
+                    _("Modifications rejetées"),
+                    str(demande.traitee_par or ""),
+                )
+            )
+    return evenements

@@ -7,8 +7,9 @@ every centre for the periodic ones.
 from celery import shared_task
 from django_scopes import scopes_disabled
 
-from partenariats import demandes
-from partenariats.models import LotDemandes
+from partenariats.models import Livret, LotDemandes
+from partenariats.services import demandes
+from partenariats.services.livret import livret_generer
 from reseau.models import scope_de
 
 
@@ -25,5 +26,8 @@ def reprendre_lots_demandes():
         return len(demandes.lots_bloques_reprendre())
 
 
-# Celery's autodiscovery imports only this module; the booklet's task lives beside it.
-from partenariats import tasks_livret  # noqa: E402, F401
+@shared_task
+def generer_livret(livret_id):
+    # A booklet already made is left alone, so a redelivered task (acks_late) does no harm.
+    with scope_de(Livret, livret_id):
+        livret_generer(livret_id=livret_id)

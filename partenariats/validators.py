@@ -2,34 +2,19 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-
-# La Poste's establishments share one SIREN and do not follow Luhn (INSEE's documented exception).
-SIREN_LA_POSTE = "356000000"
-
-
-def _luhn_ok(digits):
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        n = int(char)
-        if index % 2:
-            n *= 2
-            if n > 9:
-                n -= 9
-        total += n
-    return total % 10 == 0
+from stdnum.fr import siret
 
 
 def valider_siret(value):
+    """14 digits (spaces allowed) whose keys hold: the SIREN's and the whole number's Luhn
+    keys, and INSEE's exceptions for La Poste, whose establishments share one SIREN (python-
+    stdnum keeps up with them)."""
     digits = re.sub(r"\s", "", value or "")
     if not re.fullmatch(r"\d{14}", digits):
         raise ValidationError(
             _("Un numéro SIRET compte 14 chiffres (les espaces sont acceptés)."), code="format"
         )
-    if digits.startswith(SIREN_LA_POSTE):
-        valid = sum(int(c) for c in digits) % 5 == 0
-    else:
-        valid = _luhn_ok(digits)
-    if not valid:
+    if not siret.is_valid(digits):
         raise ValidationError(
             _("Ce numéro SIRET n'existe pas : un chiffre est sans doute mal recopié."),
             code="checksum",

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
@@ -8,24 +9,20 @@ from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DeleteView, DetailView, ListView, UpdateView, View
 from django.views.generic.detail import SingleObjectMixin
 
-from partenariats import services
-from partenariats.filters import PartenaireFilter
+from partenariats.filters import directory_filter
 from partenariats.forms import ContactForm, PartenaireForm
 from partenariats.models import Contact, Partenaire, Theme
 from partenariats.selectors import doublons_probables, partenaire_chronologie
+from partenariats.services.annuaire import (
+    contact_creer,
+    contact_modifier,
+    contact_supprimer,
+    partenaire_archiver,
+    partenaire_creer,
+    partenaire_modifier,
+)
 from reseau.access import CentreMixin
 from reseau.enums import Role
-
-
-def directory_filter(request, centre):
-    """The filtered directory as the list, the exports and the bulk actions all see it.
-
-    Always bound (an empty query string is valid), so a value that does not validate is
-    dropped and reported on its field while the other filters still apply.
-    """
-    return PartenaireFilter(
-        request.GET, queryset=Partenaire.objects.for_centre(centre), request=request, centre=centre
-    )
 
 
 class PartenaireListView(CentreMixin, ListView):
@@ -49,15 +46,46 @@ class PartenaireListView(CentreMixin, ListView):
             nb_contacts=Coalesce(Subquery(nb_contacts), 0)
         ).prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("ordre")))
 
+    def paginate_queryset(self, queryset, page_size):
+        # A page that does not exist (an old bookmark, a hand-edited address) shows the first
+        # or the last one, and says so, rather than a 404.
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get("page"))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def valeurs_ignorees(self, page):
+        """What the query string asks that cannot be done, in words for the person reading:
+        the filters with an unknown value (dropped, the others still apply) and a wrong page
+        number."""
+        form = self.filterset.form
+        avertissements = [
+            _(
+                "Filtre « %(filtre)s » : « %(valeur)s » n'est pas une valeur possible, ce "
+                "filtre est ignoré."
+            )
+            % {"filtre": form[nom].label, "valeur": self.request.GET.get(nom, "")}
+            for nom in form.errors
+            if nom in form.fields
+        ]
+        demandee = self.request.GET.get("page")
+        if demandee is not None and demandee != str(page.number):
+            avertissements.append(
+                _("La page « %(page)s » n'existe pas : voici la page %(numero)s.")
+                % {"page": demandee, "numero": page.number}
+            )
+        return avertissements
+
     def get_context_data(self, **kwargs):
         query = self.request.GET.copy()
         query.pop("page", None)
-        return super().get_context_data(
+        context = super().get_context_data(
             filter=self.filterset,
             querystring=query.urlencode(),
             filtres_actifs=any(v for k, v in query.items() if k != "tri"),
             **kwargs,
         )
+        context["valeurs_ignorees"] = self.valeurs_ignorees(context["page_obj"])
+        return context
 
 
 class PartenaireDetailView(CentreMixin, DetailView):
@@ -98,7 +126,7 @@ class PartenaireCreateView(CentreMixin, CreateView):
         )
         if doublons and not self.request.POST.get("confirmer_doublon"):
             return self.render_to_response(self.get_context_data(form=form, doublons=doublons))
-        self.object = services.partenaire_creer(centre=self.centre, form=form)
+        self.object = partenaire_creer(centre=self.centre, **form.cleaned_data)
         messages.success(self.request, _("La fiche de %(nom)s est créée.") % {"nom": self.object})
         return HttpResponseRedirect(self.object.get_absolute_url())
 
@@ -110,11 +138,11 @@ class PartenaireUpdateView(CentreMixin, UpdateView):
     template_name = "partenariats/partenaire_form.html"
 
     def form_valid(self, form):
-        response = super().form_valid(form)
+        self.object = partenaire_modifier(partenaire=self.object, **form.cleaned_data)
         messages.success(
             self.request, _("La fiche de %(nom)s est enregistrée.") % {"nom": self.object}
         )
-        return response
+        return HttpResponseRedirect(self.object.get_absolute_url())
 
 
 class PartenaireArchiveView(CentreMixin, SingleObjectMixin, View):
@@ -127,7 +155,7 @@ class PartenaireArchiveView(CentreMixin, SingleObjectMixin, View):
     def post(self, request, *args, **kwargs):
         partenaire = self.get_object()
         archiver = not partenaire.archive
-        services.partenaire_archiver(partenaire=partenaire, archive=archiver)
+        partenaire_archiver(partenaire=partenaire, archive=archiver)
         if archiver:
             messages.success(
                 request,
@@ -160,9 +188,9 @@ class ContactCreateView(ContactMixin, CreateView):
         return super().get_context_data(partenaire=self.get_partenaire(), **kwargs)
 
     def form_valid(self, form):
-        form.instance.partenaire = self.get_partenaire()
+        self.object = contact_creer(partenaire=self.get_partenaire(), **form.cleaned_data)
         messages.success(self.request, _("Contact ajouté."))
-        return super().form_valid(form)
+        return HttpResponseRedirect(self.get_success_url())
 
     def get(self, request, *args, **kwargs):
         self.get_partenaire()
@@ -177,8 +205,9 @@ class ContactUpdateView(ContactMixin, UpdateView):
         return super().get_context_data(partenaire=self.object.partenaire, **kwargs)
 
     def form_valid(self, form):
+        self.object = contact_modifier(contact=self.object, **form.cleaned_data)
         messages.success(self.request, _("Contact enregistré."))
-        return super().form_valid(form)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class ContactDeleteView(CentreMixin, DeleteView):
@@ -194,5 +223,11 @@ class ContactDeleteView(CentreMixin, DeleteView):
         return reverse("partenaires:detail", args=[self.object.partenaire_id]) + "#contacts"
 
     def form_valid(self, form):
-        messages.success(self.request, _("Contact supprimé."))
-        return super().form_valid(form)
+        try:
+            contact_supprimer(contact=self.object)
+        except ValidationError as erreur:
+            for message in erreur.messages:
+                messages.error(self.request, message)
+        else:
+            messages.success(self.request, _("Contact supprimé."))
+        return HttpResponseRedirect(self.get_success_url())

@@ -15,11 +15,18 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, FormView, ListView
 from django.views.generic.detail import SingleObjectMixin
 
-from partenariats import demandes
-from partenariats.enums import StatutDemande
+from partenariats.enums import ETATS_DEMANDE, TRAITEES, StatutDemande
+from partenariats.filters import directory_filter
+from partenariats.forms import CHAMPS_PARTENAIRE
 from partenariats.forms_demandes import DemandeEnvoiForm, FichePartenaireForm, RevueDemandeForm
 from partenariats.models import DemandeMiseAJour, LotDemandes, Partenaire, Theme
-from partenariats.views import directory_filter
+from partenariats.selectors import (
+    destinataires_possibles,
+    libelles_champs,
+    plan_envoi,
+    valeurs_fiche,
+)
+from partenariats.services import demandes
 from reseau.access import CentreMixin, JetonMixin
 from reseau.enums import Role
 
@@ -43,7 +50,7 @@ class DemandeCreerView(CentreMixin, FormView):
 
     @cached_property
     def destinataires(self):
-        return [] if self.partenaire.archive else demandes.destinataires_possibles(self.partenaire)
+        return [] if self.partenaire.archive else destinataires_possibles(self.partenaire)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "destinataires": self.destinataires}
@@ -51,7 +58,8 @@ class DemandeCreerView(CentreMixin, FormView):
     def get_context_data(self, **kwargs):
         en_cours = (
             DemandeMiseAJour.objects.for_centre(self.centre)
-            .filter(demandes.q_en_cours(), partenaire=self.partenaire)
+            .en_cours()
+            .filter(partenaire=self.partenaire)
             .order_by("-cree_le")
         )
         return super().get_context_data(
@@ -100,7 +108,7 @@ class LotCreerView(CentreMixin, View):
         partenaires = directory_filter(self.request, self.centre).qs.only(
             "pk", "centre_id", "nom", "sigle", "email", "archive"
         )
-        return demandes.plan_envoi(partenaires)
+        return plan_envoi(partenaires)
 
     def get(self, request):
         return render(
@@ -184,7 +192,7 @@ class DemandeListView(CentreMixin, ListView):
     @cached_property
     def etat(self):
         etat = self.request.GET.get("etat", "")
-        return etat if etat in dict(demandes.ETATS) else ""
+        return etat if etat in dict(ETATS_DEMANDE) else ""
 
     @cached_property
     def partenaire(self):
@@ -202,13 +210,13 @@ class DemandeListView(CentreMixin, ListView):
     def get_queryset(self):
         queryset = self._base().select_related("partenaire", "envoyee_par")
         if self.etat:
-            queryset = queryset.filter(demandes.q_etat(self.etat))
+            queryset = queryset.dans_etat(self.etat)
         return queryset.order_by("-cree_le", "-pk")
 
     def get_context_data(self, **kwargs):
-        comptes = demandes.demandes_comptes_par_etat(self._base())
+        comptes = self._base().comptes_par_etat()
         return super().get_context_data(
-            etats=[(etat, libelle, comptes[etat]) for etat, libelle in demandes.ETATS],
+            etats=[(etat, libelle, comptes[etat]) for etat, libelle in ETATS_DEMANDE],
             total=sum(comptes.values()),
             etat_actif=self.etat,
             partenaire=self.partenaire,
@@ -237,7 +245,7 @@ class DemandeDetailView(CentreMixin, DetailView):
         proposition = demande.proposition
         if not proposition:
             return []
-        actuelles = demandes.valeurs_fiche(demande.partenaire)
+        actuelles = valeurs_fiche(demande.partenaire)
         libelles = dict(Theme.objects.values_list("slug", "libelle"))
 
         def affichage(champ, valeur):
@@ -254,14 +262,14 @@ class DemandeDetailView(CentreMixin, DetailView):
                 "identique": actuelles[champ] == proposition[champ],
                 "acceptee": champ in demande.champs_acceptes,
             }
-            for champ in demandes.CHAMPS_PARTENAIRE
+            for champ in CHAMPS_PARTENAIRE
             if champ in proposition
         ]
 
     def get_context_data(self, **kwargs):
         demande = self.object
         return super().get_context_data(
-            etat=demandes.demande_etat(demande),
+            etat=demande.etat,
             lignes=self._lignes(demande),
             a_examiner=demande.statut == StatutDemande.SOUMISE,
             **kwargs,
@@ -287,7 +295,7 @@ class DemandeDetailView(CentreMixin, DetailView):
                     texte
                     % {
                         "nom": demande.partenaire,
-                        "champs": demandes.libelles_champs(demande.champs_acceptes),
+                        "champs": libelles_champs(demande.champs_acceptes),
                     },
                 )
             else:
@@ -333,7 +341,7 @@ class FichePubliqueView(JetonMixin, View):
         return demandes.demande_lire_jeton(jeton)
 
     def _refus(self, request, jeton, demande, valide):
-        if demande is not None and demande.statut in demandes.TRAITEES:
+        if demande is not None and demande.statut in TRAITEES:
             return _page_publique(request, "deja_traitee", demande, jeton=jeton)
         if demande is not None and demande.statut == StatutDemande.SOUMISE and not valide:
             # Answered in time: the answer still waits for staff, only amending is over.
@@ -358,7 +366,7 @@ class FichePubliqueView(JetonMixin, View):
             return refus
         if demande.statut == StatutDemande.SOUMISE and "modifier" not in request.GET:
             return _page_publique(request, "merci", demande, jeton=jeton, modifiable=True)
-        demandes.demande_marquer_ouverte(demande)
+        demandes.demande_marquer_ouverte(demande=demande)
         initial = {}
         if demande.statut == StatutDemande.SOUMISE:
             # Amending a proposal starts from it, not from the fiche.
@@ -378,9 +386,7 @@ class FichePubliqueView(JetonMixin, View):
         if not form.is_valid():
             return self._formulaire(request, jeton, demande, form)
         try:
-            demandes.demande_soumettre(
-                demande=demande, valeurs=demandes.valeurs_formulaire(form.cleaned_data)
-            )
+            demandes.demande_soumettre(demande=demande, valeurs=form.valeurs())
         except ValidationError:
             # Reviewed or expired between the check above and now: GET tells which.
             pass
@@ -400,7 +406,7 @@ class FicheNouveauLienView(JetonMixin, View):
 
     def post(self, request, jeton):
         demande, valide = self.objet, self.valide
-        if demande is not None and valide and demande.statut not in demandes.TRAITEES:
+        if demande is not None and valide and demande.statut not in TRAITEES:
             # The link still works: no need to bother the centre.
             return redirect("partenaires:fiche_publique", jeton=jeton)
         demandes.nouveau_lien_demander(demande=demande)

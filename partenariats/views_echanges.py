@@ -1,5 +1,5 @@
 """Export of the directory as it is filtered, and import of partners from a file (preview,
-then a confirmation that imports all or nothing). Formats: see partenariats.echanges."""
+then a confirmation that imports all or nothing). Formats: see ``partenariats.echanges``."""
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
@@ -12,11 +12,19 @@ from django.utils.translation import ngettext
 from django.views.generic import FormView, View
 from django_scopes import scope
 
-from partenariats import echanges
+from partenariats.echanges.analyse import analyser
+from partenariats.echanges.colonnes import COLONNES_CONTACT, COLONNES_PARTENAIRE, entete_contact
+from partenariats.echanges.export import CONTENT_TYPE_XLSX, export_csv, export_xlsx, modele_xlsx
+from partenariats.echanges.lecture import FichierIllisible
 from partenariats.enums import CategoriePartenaire
+from partenariats.filters import directory_filter
 from partenariats.forms_echanges import ImportForm
 from partenariats.models import Theme
-from partenariats.views import directory_filter
+from partenariats.services.importation import (
+    depot_enregistrer,
+    depot_retirer,
+    partenaires_importer,
+)
 from reseau.access import CentreMixin
 from reseau.enums import Role
 
@@ -49,13 +57,11 @@ class ExportView(CentreMixin, View):
         partenaires = directory_filter(request, self.centre).qs
         nom = f"partenaires-{self.centre.slug}-{timezone.localdate():%Y-%m-%d}.{format_}"
         if format_ == "xlsx":
-            response = HttpResponse(
-                echanges.export_xlsx(partenaires), content_type=echanges.CONTENT_TYPE_XLSX
-            )
+            response = HttpResponse(export_xlsx(partenaires), content_type=CONTENT_TYPE_XLSX)
         else:
             # Streamed: a large directory starts downloading at once and is never held whole.
             response = StreamingHttpResponse(
-                _dans_le_scope(self.centre, echanges.export_csv(partenaires)),
+                _dans_le_scope(self.centre, export_csv(partenaires)),
                 content_type="text/csv; charset=utf-8",
             )
         return _piece_jointe(response, nom)
@@ -66,7 +72,7 @@ class ImportModeleView(CentreMixin, View):
     http_method_names = ["get"]
 
     def get(self, request):
-        response = HttpResponse(echanges.modele_xlsx(), content_type=echanges.CONTENT_TYPE_XLSX)
+        response = HttpResponse(modele_xlsx(), content_type=CONTENT_TYPE_XLSX)
         return _piece_jointe(response, "modele-import-partenaires.xlsx")
 
 
@@ -75,10 +81,8 @@ class ImportContextMixin:
         return {
             "categories": [str(label) for label in CategoriePartenaire.labels],
             "themes": Theme.objects.order_by("ordre", "libelle"),
-            "colonnes": [entete for _champ, entete in echanges.COLONNES_PARTENAIRE],
-            "colonnes_contact": [
-                echanges.entete_contact(entete) for _champ, entete in echanges.COLONNES_CONTACT
-            ],
+            "colonnes": [entete for _champ, entete in COLONNES_PARTENAIRE],
+            "colonnes_contact": [entete_contact(entete) for _champ, entete in COLONNES_CONTACT],
         }
 
     def render_apercu(self, analyse, reference):
@@ -112,13 +116,13 @@ class ImportView(CentreMixin, ImportContextMixin, FormView):
         fichier = form.cleaned_data["fichier"]
         contenu = fichier.read()
         try:
-            analyse = echanges.analyser(contenu, fichier.name, centre=self.centre)
-        except echanges.FichierIllisible as exc:
+            analyse = analyser(contenu, fichier.name, centre=self.centre)
+        except FichierIllisible as exc:
             form.add_error("fichier", str(exc))
             return self.form_invalid(form)
         reference = ""
         if analyse.valide:
-            reference = echanges.depot_enregistrer(
+            reference = depot_enregistrer(
                 contenu=contenu,
                 nom_fichier=fichier.name,
                 centre=self.centre,
@@ -134,8 +138,8 @@ class ImportConfirmView(CentreMixin, ImportContextMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
-        depot = echanges.depot_retirer(
-            request.POST.get("reference", ""), centre=self.centre, user=request.user
+        depot = depot_retirer(
+            reference=request.POST.get("reference", ""), centre=self.centre, user=request.user
         )
         if depot is None:
             messages.error(
@@ -147,16 +151,14 @@ class ImportConfirmView(CentreMixin, ImportContextMixin, View):
             )
             return HttpResponseRedirect(reverse("partenaires:import"))
         try:
-            analyse = echanges.analyser(
-                depot.contenu, depot.nom_fichier, centre=self.centre, doublons=False
-            )
+            analyse = analyser(depot.contenu, depot.nom_fichier, centre=self.centre, doublons=False)
             if not analyse.valide:
                 # The themes or the rules changed since the preview: show what is wrong now.
                 return self.render_apercu(analyse, "")
-            nb_partenaires, nb_contacts = echanges.partenaires_importer(
+            nb_partenaires, nb_contacts = partenaires_importer(
                 centre=self.centre, analyse=analyse, user=request.user
             )
-        except echanges.FichierIllisible as exc:
+        except FichierIllisible as exc:
             messages.error(request, str(exc))
             return HttpResponseRedirect(reverse("partenaires:import"))
         finally:

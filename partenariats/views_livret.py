@@ -18,8 +18,9 @@ from django.views.generic import DetailView, ListView
 from django.views.generic.detail import SingleObjectMixin
 
 from partenariats.enums import RegroupementLivret, StatutLivret
-from partenariats.livret import DELAI_BLOCAGE, livret_demander, nom_de_fichier
+from partenariats.livret import nom_de_fichier
 from partenariats.models import Livret, Partenaire
+from partenariats.services.livret import DELAI_BLOCAGE, livret_demander
 from reseau.access import CentreMixin
 from reseau.enums import Role
 

@@ -1,14 +1,6 @@
 from django import template
 
-from partenariats import demandes
-
 register = template.Library()
-
-
-@register.filter
-def etat_demande(demande):
-    """The state staff see (``demandes.demande_etat``): the status, or "expiree"."""
-    return demandes.demande_etat(demande)
 
 
 @register.simple_tag

@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from courrier.models import Courriel
-from partenariats import demandes
+from partenariats.selectors import destinataires_possibles
+from partenariats.services import demandes
 from reseau.enums import Role
 from tests.browser.test_accessibilite import assert_no_serious_violation
 from tests.factories import MembershipFactory
@@ -45,7 +46,7 @@ def test_partner_updates_hours_and_staff_accept(
     contact = ContactFactory(partenaire=partenaire, email="awa@mds.test")
     demandes.demande_envoyer(
         partenaire=partenaire,
-        destinataire=demandes.destinataires_possibles(partenaire)[0],
+        destinataire=destinataires_possibles(partenaire)[0],
         par=salarie,
     )
     courriel = Courriel.objects.get(destinataire=contact.email)

@@ -1,17 +1,27 @@
 import io
+import re
 from datetime import date
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
+from partenariats import demo
 from partenariats.enums import CategoriePartenaire
-from partenariats.models import Contact, Partenaire
+from partenariats.models import Contact, Partenaire, Theme
 from partenariats.selectors import doublons_probables, partenaire_chronologie
+from partenariats.services.annuaire import (
+    contact_creer,
+    contact_modifier,
+    partenaire_archiver,
+    partenaire_creer,
+    partenaire_modifier,
+)
 from partenariats.validators import valider_rna, valider_siret
+from tests.cafes.factories import InvitationFactory
 from tests.partenariats.factories import ContactFactory, PartenaireFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,16 +32,36 @@ needs_postgres = pytest.mark.skipif(
 
 
 class TestValidators:
-    @pytest.mark.parametrize("siret", ["73282932000074", "732 829 320 00074", "35600000000006"])
+    @pytest.mark.parametrize(
+        "siret",
+        [
+            "73282932000074",
+            "732 829 320 00074",
+            # La Poste's head office: its SIREN, Luhn like any other SIRET.
+            "35600000000048",
+            "356 000 000 00048",
+            # Its other establishments: INSEE's exception, a sum of digits divisible by 5.
+            "35600000000006",
+        ],
+    )
     def test_valid_siret(self, siret):
         valider_siret(siret)
 
     @pytest.mark.parametrize(
         ("siret", "message"),
-        [("73282932000075", "mal recopié"), ("1234", "14 chiffres"), ("7328293200007A", "14")],
+        [
+            ("73282932000075", "Ce numéro SIRET n'existe pas : un chiffre est sans doute mal"),
+            # The whole number passes Luhn, but not its SIREN (the first nine digits).
+            ("47100012345008", "mal recopié"),
+            # La Poste's exception does not make any number of its SIREN valid.
+            ("35600000000049", "mal recopié"),
+            ("1234", "Un numéro SIRET compte 14 chiffres (les espaces sont acceptés)."),
+            ("7328293200007A", "14 chiffres"),
+            ("732.829.320.00074", "14 chiffres"),
+        ],
     )
     def test_invalid_siret_says_why(self, siret, message):
-        with pytest.raises(ValidationError, match=message):
+        with pytest.raises(ValidationError, match=re.escape(message)):
             valider_siret(siret)
 
     def test_rna(self):
@@ -94,6 +124,12 @@ class TestDoublons:
         assert doublons_probables(centre=centre, nom="Restos du coeur", commune="Fumel") == []
         assert doublons_probables(centre=centre, nom="Secours populaire", commune="Agen") == []
 
+    def test_ligatures_and_apostrophes_do_not_hide_a_duplicate(self, centre):
+        coeur = PartenaireFactory(centre=centre, nom="Cœur", commune="Agen")
+        escale = PartenaireFactory(centre=centre, nom="L’Escale", commune="Agen")
+        assert doublons_probables(centre=centre, nom="Coeur", commune="Agen") == [coeur]
+        assert doublons_probables(centre=centre, nom="L'Escale", commune="Agen") == [escale]
+
     def test_other_centre_is_not_a_duplicate(self, centre, autre_centre):
         PartenaireFactory(centre=autre_centre, nom="Épicerie solidaire", commune="Agen")
         assert doublons_probables(centre=centre, nom="Épicerie solidaire", commune="Agen") == []
@@ -146,9 +182,31 @@ class TestListe:
         assert list(response.context["partenaires"]) == [ancienne, jamais]
 
     def test_bad_filter_value_is_reported_not_a_500(self, client_lecture, centre):
-        PartenaireFactory(centre=centre)
+        partenaire = PartenaireFactory(centre=centre, nom="Mission locale")
         response = client_lecture.get(self.url, {"categorie": "licorne", "page": "abc"})
-        assert response.status_code in (200, 404)
+        assert response.status_code == 200
+        # The directory, unfiltered by the value nobody can apply, and the first page.
+        assert list(response.context["partenaires"]) == [partenaire]
+        assertContains(response, "Mission locale")
+        assertContains(
+            response,
+            "Filtre « Catégorie » : « licorne » n&#x27;est pas une valeur possible, ce filtre "
+            "est ignoré.",
+        )
+        assertContains(response, "La page « abc » n&#x27;existe pas : voici la page 1.")
+
+    def test_a_page_past_the_end_shows_the_last_one(self, client_lecture, centre):
+        PartenaireFactory.create_batch(51, centre=centre)
+        response = client_lecture.get(self.url, {"page": "9"})
+        assert response.status_code == 200
+        assert response.context["page_obj"].number == 2
+        assertContains(response, "La page « 9 » n&#x27;existe pas : voici la page 2.")
+
+    def test_a_valid_query_warns_of_nothing(self, client_lecture, centre):
+        PartenaireFactory.create_batch(51, centre=centre)
+        response = client_lecture.get(self.url, {"categorie": "association", "page": "1"})
+        assert response.context["valeurs_ignorees"] == []
+        assertNotContains(response, "alert-warning")
 
     def test_bad_category_keeps_other_filters(self, client_lecture, centre):
         PartenaireFactory(centre=centre, nom="Agen 1", commune="Agen")
@@ -308,6 +366,55 @@ class TestFiche:
         )
 
 
+class TestServices:
+    def test_create_from_data(self, centre):
+        famille = Theme.objects.get(slug="famille")
+        partenaire = partenaire_creer(
+            centre=centre,
+            nom="Ludothèque du Pin",
+            categorie=CategoriePartenaire.ASSOCIATION,
+            themes=[famille],
+            commune="Agen",
+            dans_livret=False,
+        )
+        partenaire.refresh_from_db()
+        assert (partenaire.centre, partenaire.commune, partenaire.dans_livret) == (
+            centre,
+            "Agen",
+            False,
+        )
+        assert list(partenaire.themes.all()) == [famille]
+
+    def test_create_checks_the_fiche_rules_and_writes_nothing_otherwise(self, centre):
+        with pytest.raises(ValidationError) as erreur:
+            partenaire_creer(
+                centre=centre, nom="Club", categorie="association", siret="73282932000075"
+            )
+        assert "siret" in erreur.value.message_dict
+        assert not Partenaire.objects.exists()
+
+    def test_update_leaves_what_it_was_not_given(self, centre):
+        partenaire = PartenaireFactory(
+            centre=centre, themes=["logement"], fiche_confirmee_le=date(2026, 1, 5)
+        )
+        lu_avant = Partenaire.objects.get(pk=partenaire.pk)
+        # Archived by someone else between the reading of the form and its saving.
+        partenaire_archiver(partenaire=partenaire)
+
+        modifie = partenaire_modifier(partenaire=lu_avant, horaires="Lundi, 9 h – 12 h")
+
+        modifie.refresh_from_db()
+        assert modifie.horaires == "Lundi, 9 h – 12 h"
+        assert modifie.archive
+        assert modifie.fiche_confirmee_le == date(2026, 1, 5)
+        assert [t.slug for t in modifie.themes.all()] == ["logement"]
+
+    def test_update_refuses_a_field_the_partner_does_not_have(self, centre):
+        partenaire = PartenaireFactory(centre=centre)
+        with pytest.raises(FieldDoesNotExist):
+            partenaire_modifier(partenaire=partenaire, horaire="Lundi")
+
+
 class TestContacts:
     def test_add_edit_delete(self, client_salarie, centre):
         partenaire = PartenaireFactory(centre=centre)
@@ -339,6 +446,34 @@ class TestContacts:
             e.libelle for e in partenaire_chronologie(partenaire)
         ]
 
+    def test_a_contact_invited_to_a_cafe_stays_and_staff_are_told_why(self, client_salarie, centre):
+        contact = ContactFactory(centre=centre, prenom="Odile", nom="Lagarde")
+        InvitationFactory(contact=contact, centre=centre)
+        response = client_salarie.post(
+            reverse("partenaires:contact_supprimer", args=[contact.pk]), follow=True
+        )
+        assertRedirects(response, contact.partenaire.get_absolute_url() + "#contacts")
+        assertContains(
+            response,
+            "Odile Lagarde figure dans l&#x27;historique du centre (invitations aux cafés "
+            "partenaires…) : ce contact ne peut pas être supprimé.",
+        )
+        assert Contact.objects.filter(pk=contact.pk).exists()
+
+    def test_services_create_and_update_from_data(self, centre, time_machine):
+        time_machine.move_to("2026-11-20 10:00+01:00", tick=False)
+        partenaire = PartenaireFactory(centre=centre)
+        contact = contact_creer(
+            partenaire=partenaire, nom="Lagarde", email="odile@exemple.fr", desinscrit=True
+        )
+        assert contact.desinscrit_le.isoformat() == "2026-11-20T09:00:00+00:00"
+        contact = contact_modifier(contact=contact, fonction="Directrice")
+        assert (contact.fonction, contact.desinscrit_le is not None) == ("Directrice", True)
+        contact = contact_modifier(contact=contact, desinscrit=False)
+        assert contact.desinscrit_le is None
+        with pytest.raises(ValidationError):
+            contact_creer(partenaire=partenaire, nom="Roy", email="pas une adresse")
+
     def test_invitations_need_an_address(self, client_salarie, centre):
         partenaire = PartenaireFactory(centre=centre)
         response = client_salarie.post(
@@ -359,8 +494,52 @@ def test_demo_loads_the_directory_once(db):
     counts = (Partenaire.objects.count(), Contact.objects.count())
     call_command("demo", stdout=io.StringIO())
     assert (Partenaire.objects.count(), Contact.objects.count()) == counts
-    assert counts[0] >= 40
+    assert counts == (44, 47)
     assert Partenaire.objects.filter(sigle="CAF", centre__slug="montanou").exists()
+
+
+def test_demo_goes_through_the_importer(db, monkeypatch, time_machine):
+    """Each centre's file is analysed and imported as a file staff upload; the fiches' ages
+    are kept relative to the day the demo is loaded."""
+    time_machine.move_to("2026-11-23 10:00+01:00", tick=False)
+    fichiers = []
+    importer = demo.partenaires_importer
+
+    def espion(*, centre, analyse, user):
+        fichiers.append((centre.slug, analyse.nom_fichier, len(analyse.partenaires)))
+        return importer(centre=centre, analyse=analyse, user=user)
+
+    monkeypatch.setattr(demo, "partenaires_importer", espion)
+    call_command("demo", stdout=io.StringIO())
+
+    assert fichiers == [
+        ("montanou", "montanou.csv", 40),
+        ("tapie", "tapie.csv", 2),
+        ("fumel", "fumel.csv", 2),
+    ]
+    caf = Partenaire.objects.get(sigle="CAF", centre__slug="montanou")
+    assert caf.history.get().history_change_reason == "Import : montanou.csv"
+    assert caf.fiche_confirmee_le == date(2026, 8, 25)  # three months of 30 days
+    assert [t.slug for t in caf.themes.order_by("slug")] == [
+        "acces-aux-droits",
+        "famille",
+        "logement",
+        "parentalite",
+    ]
+    assert [
+        (c.civilite, c.prenom, c.nom, c.email, c.recoit_invitations_cafe, c.prescripteur)
+        for c in caf.contacts.order_by("pk")
+    ] == [
+        ("mme", "Sandrine", "Lacoste", "sandrine.lacoste@caf.demo", True, False),
+        ("m", "Karim", "Benali", "karim.benali@caf.demo", True, True),
+    ]
+    # Commerces stay out of the booklet; a fiche never confirmed has no date.
+    assert not Partenaire.objects.get(nom="Boulangerie du Pin").dans_livret
+    assert Partenaire.objects.get(nom="CCAS de Fumel").fiche_confirmee_le is None
+
+    fichiers.clear()
+    call_command("demo", stdout=io.StringIO())
+    assert fichiers == [], "loading again imports nothing"
 
 
 def test_staff_record_an_opt_out_and_its_date(client_salarie, centre, time_machine):

@@ -14,10 +14,12 @@ from django.utils.html import escape
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from courrier.models import AdresseEnEchec, Courriel
-from partenariats import demandes
-from partenariats.demandes import CHAMPS_PARTENAIRE, demande_etat, demande_lien, valeurs_fiche
 from partenariats.enums import StatutDemande
+from partenariats.forms import CHAMPS_PARTENAIRE
 from partenariats.models import DemandeMiseAJour, LotDemandes, Partenaire
+from partenariats.selectors import destinataires_possibles, valeurs_fiche
+from partenariats.services import demandes
+from partenariats.services.demandes import demande_lien
 from partenariats.tasks import envoyer_lot_demandes
 from reseau.jetons import jeton_creer
 from tests.factories import MembershipFactory
@@ -530,7 +532,7 @@ class TestRevue:
     def test_timeline_tells_the_story(self, client_salarie, salarie_user, partenaire, contact):
         demande = demandes.demande_envoyer(
             partenaire=partenaire,
-            destinataire=demandes.destinataires_possibles(partenaire)[0],
+            destinataire=destinataires_possibles(partenaire)[0],
             par=salarie_user,
         )
         demandes.demande_soumettre(
@@ -564,14 +566,14 @@ class TestEtats:
         # Submitted in time: waits for staff whatever the link's date.
         soumise_expiree = DemandeMiseAJourFactory(centre=centre, soumise=True, expiree=True)
         for etat, demande in vivantes.items():
-            assert demande_etat(demande) == etat
-        assert [demande_etat(d) for d in expirees] == ["expiree", "expiree"]
-        assert demande_etat(soumise_expiree) == "soumise"
+            assert demande.etat == etat
+        assert [d.etat for d in expirees] == ["expiree", "expiree"]
+        assert soumise_expiree.etat == "soumise"
 
         base = DemandeMiseAJour.objects.for_centre(centre)
-        assert set(base.filter(demandes.q_etat("expiree"))) == set(expirees)
-        assert list(base.filter(demandes.q_etat("envoyee"))) == [vivantes["envoyee"]]
-        assert demandes.demandes_comptes_par_etat(base) == {
+        assert set(base.dans_etat("expiree")) == set(expirees)
+        assert list(base.dans_etat("envoyee")) == [vivantes["envoyee"]]
+        assert base.comptes_par_etat() == {
             "envoyee": 1,
             "ouverte": 1,
             "soumise": 2,
@@ -580,10 +582,32 @@ class TestEtats:
             "expiree": 2,
         }
 
+        # In progress: waiting for the partner with a live link, or for staff.
+        assert set(base.en_cours()) == {
+            vivantes["envoyee"],
+            vivantes["ouverte"],
+            vivantes["soumise"],
+            soumise_expiree,
+        }
+        assert set(base.a_examiner()) == {vivantes["soumise"], soumise_expiree}
+
         # Thirty days later, the live ones expire in turn.
         time_machine.move_to(MAINTENANT + datetime.timedelta(days=31))
-        assert demande_etat(vivantes["envoyee"]) == "expiree"
-        assert demande_etat(vivantes["soumise"]) == "soumise"
+        assert vivantes["envoyee"].etat == "expiree"
+        assert vivantes["soumise"].etat == "soumise"
+        assert set(base.en_cours()) == {vivantes["soumise"], soumise_expiree}
+        assert set(base.dans_etat("expiree")) == {
+            vivantes["envoyee"],
+            vivantes["ouverte"],
+            *expirees,
+        }
+        # A moment can be given, as for a report about another day.
+        assert set(base.en_cours(maintenant=MAINTENANT)) == {
+            vivantes["envoyee"],
+            vivantes["ouverte"],
+            vivantes["soumise"],
+            soumise_expiree,
+        }
 
     def test_list_filters_by_state(self, client_salarie, centre):
         expiree = DemandeMiseAJourFactory(centre=centre, expiree=True)

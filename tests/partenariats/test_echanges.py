@@ -17,9 +17,12 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from partenariats import echanges
+from partenariats.echanges import analyse, lecture
+from partenariats.echanges.colonnes import COLONNES_PARTENAIRE, normaliser
+from partenariats.echanges.export import CONTENT_TYPE_XLSX
 from partenariats.enums import CategoriePartenaire, Civilite
 from partenariats.models import Contact, Partenaire
+from partenariats.services.importation import DOSSIER_DEPOTS, DUREE_DEPOT, depot_enregistrer
 from reseau.enums import Role
 from reseau.middleware import SESSION_KEY
 from tests.factories import MembershipFactory
@@ -31,7 +34,7 @@ EXPORT = reverse("partenaires:export")
 IMPORT = reverse("partenaires:import")
 CONFIRMER = reverse("partenaires:import_confirmer")
 
-ENTETES_PARTENAIRE = [entete for _champ, entete in echanges.COLONNES_PARTENAIRE]
+ENTETES_PARTENAIRE = [entete for _champ, entete in COLONNES_PARTENAIRE]
 
 # SQLite (the zero-service first run) has no accent-insensitive search, folds only ASCII case
 # and batches inserts differently: these checks are PostgreSQL's, as in production and CI.
@@ -81,7 +84,7 @@ def confirmer(client, reference):
 
 
 def depots(settings):
-    dossier = settings.MEDIA_ROOT / echanges.DOSSIER_DEPOTS
+    dossier = settings.MEDIA_ROOT / DOSSIER_DEPOTS
     return sorted(dossier.iterdir()) if dossier.exists() else []
 
 
@@ -167,7 +170,7 @@ class TestExport:
         response = client_salarie.get(EXPORT, {"format": "xlsx"})
 
         assert response.status_code == 200
-        assert response["Content-Type"] == echanges.CONTENT_TYPE_XLSX
+        assert response["Content-Type"] == CONTENT_TYPE_XLSX
         assert response["Content-Disposition"].endswith('.xlsx"')
         feuilles = lire_xlsx(response.content)
         assert list(feuilles) == ["Partenaires", "Contacts"]
@@ -305,8 +308,8 @@ class TestExport:
 
 def ligne_partenaire(**valeurs):
     """A row of ENTETES_IMPORT, values named by header (capitals and accents ignored)."""
-    valeurs = {echanges.normaliser(entete): valeur for entete, valeur in valeurs.items()}
-    return [valeurs.get(echanges.normaliser(entete), "") for entete in ENTETES_IMPORT]
+    valeurs = {normaliser(entete): valeur for entete, valeur in valeurs.items()}
+    return [valeurs.get(normaliser(entete), "") for entete in ENTETES_IMPORT]
 
 
 CONTACT = ["contact prénom", "contact nom", "contact fonction", "contact email"]
@@ -320,7 +323,7 @@ def fichier_valide():
             ligne_partenaire(
                 nom="Maison des solidarités",
                 **{"catégorie": "Services du Conseil départemental"},
-                SIRET="471 000 123 45008",
+                SIRET="471 000 125 45003",
                 commune="Agen",
                 **{"code postal": "47000", "thèmes": "Accès aux droits, Famille"},
                 **{"contact prénom": "Léa", "contact nom": "Roux", "contact email": "lea@mds.test"},
@@ -367,7 +370,7 @@ class TestImportApercu:
         mds = Partenaire.objects.get(nom="Maison des solidarités")
         assert mds.centre == centre
         assert mds.categorie == CategoriePartenaire.DEPARTEMENT
-        assert mds.siret == "47100012345008"
+        assert mds.siret == "47100012545003"
         assert mds.dans_livret is True
         assert mds.archive is False
         assert set(mds.themes.values_list("slug", flat=True)) == {"acces-aux-droits", "famille"}
@@ -428,7 +431,7 @@ class TestImportApercu:
         contenu = fichier_csv([["nom", "catégorie", "archivé"], ["Club", "Autre", "oui"]])
         reference = deposer(client_salarie, contenu).context["reference"]
         # Whatever changed in between (themes, rules), the confirmation checks the file again.
-        monkeypatch.setattr(echanges, "OUI", set())
+        monkeypatch.setattr(analyse, "OUI", set())
 
         response = confirmer(client_salarie, reference)
 
@@ -496,7 +499,7 @@ class TestImportApercu:
                     [
                         "Mairie d'Ambérieu",
                         "Collectivité, mairie",
-                        21010004200014,
+                        21010004600007,
                         1500,
                         553000000,
                         date(2025, 1, 31),
@@ -516,7 +519,7 @@ class TestImportApercu:
 
         mairie = Partenaire.objects.get(nom="Mairie d'Ambérieu")
         assert (mairie.siret, mairie.code_postal, mairie.telephone) == (
-            "21010004200014",
+            "21010004600007",
             "01500",
             "0553000000",
         )
@@ -611,7 +614,7 @@ class TestImportApercu:
         assertContains(response, "la limite est de 100")
 
     def test_too_many_rows(self, client_salarie, monkeypatch):
-        monkeypatch.setattr(echanges, "MAX_LIGNES", 3)
+        monkeypatch.setattr(lecture, "MAX_LIGNES", 3)
         lignes = [["nom", "catégorie"]] + [[f"P{n}", "Autre"] for n in range(5)]
         response = deposer(client_salarie, fichier_csv(lignes))
         assertContains(response, "Le fichier compte plus de 3 lignes")
@@ -657,7 +660,7 @@ class TestImportApercu:
 
     def test_the_template_imports_as_it_is(self, client_salarie):
         modele = client_salarie.get(reverse("partenaires:import_modele"))
-        assert modele["Content-Type"] == echanges.CONTENT_TYPE_XLSX
+        assert modele["Content-Type"] == CONTENT_TYPE_XLSX
         feuilles = lire_xlsx(modele.content)
         assert list(feuilles) == ["Partenaires", "Aide"]
         assert feuilles["Partenaires"][0][:3] == ["Nom", "Sigle", "Catégorie"]
@@ -702,7 +705,7 @@ class TestImportAcces:
         assert client_lecture.get(IMPORT).status_code == 403
         assert deposer(client_lecture, fichier_valide()).status_code == 403
         assert client_lecture.get(reverse("partenaires:import_modele")).status_code == 403
-        reference = echanges.depot_enregistrer(
+        reference = depot_enregistrer(
             contenu=fichier_valide(), nom_fichier="x.csv", centre=centre, user=lecture_user
         )
         assert confirmer(client_lecture, reference).status_code == 403
@@ -751,7 +754,7 @@ class TestImportAcces:
             confirmer(client_salarie, "../../etc/passwd"), IMPORT, fetch_redirect_response=False
         )
 
-        time_machine.shift(echanges.DUREE_DEPOT + timedelta(minutes=1))
+        time_machine.shift(DUREE_DEPOT + timedelta(minutes=1))
         assertRedirects(confirmer(client_salarie, reference), IMPORT, fetch_redirect_response=False)
         assert not Partenaire.objects.exists()
 
@@ -765,7 +768,7 @@ class TestImportAcces:
     def test_old_unconfirmed_files_are_removed(self, client_salarie, settings):
         deposer(client_salarie, fichier_valide())
         ancien = depots(settings)[0]
-        vieux = (ancien.stat().st_mtime) - echanges.DUREE_DEPOT.total_seconds() - 3600
+        vieux = (ancien.stat().st_mtime) - DUREE_DEPOT.total_seconds() - 3600
         os.utime(ancien, (vieux, vieux))
         deposer(client_salarie, fichier_valide())
         assert ancien not in depots(settings)

@@ -19,17 +19,12 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 from weasyprint.logger import PROGRESS_LOGGER
 
-from partenariats import livret as service
+from commun.pdf import ORIGINE_RESSOURCES, FetcherStatique
 from partenariats.enums import CategoriePartenaire, RegroupementLivret, StatutLivret
-from partenariats.livret import (
-    ORIGINE_RESSOURCES,
-    LivretURLFetcher,
-    RessourceRefusee,
-    livret_demander,
-    livret_generer,
-)
 from partenariats.models import Livret
-from partenariats.tasks_livret import generer_livret
+from partenariats.services import livret as service
+from partenariats.services.livret import livret_demander, livret_generer
+from partenariats.tasks import generer_livret
 from tests.partenariats.factories import ContactFactory, LivretFactory, PartenaireFactory
 
 pytestmark = pytest.mark.django_db
@@ -118,13 +113,13 @@ def annuaire(centre, autre_centre):
 def urls_demandees(monkeypatch):
     """Every URL WeasyPrint asks the fetcher for."""
     demandees = []
-    fetch = LivretURLFetcher.fetch
+    fetch = FetcherStatique.fetch
 
     def espion(self, url, headers=None):
         demandees.append(url)
         return fetch(self, url, headers)
 
-    monkeypatch.setattr(LivretURLFetcher, "fetch", espion)
+    monkeypatch.setattr(FetcherStatique, "fetch", espion)
     return demandees
 
 
@@ -274,39 +269,6 @@ class TestPdf:
         assert "Aucun partenaire n’est encore inscrit au livret." in " ".join(pages[0].split())
 
 
-class TestFetcher:
-    @pytest.mark.parametrize(
-        "url",
-        [
-            "file:///etc/passwd",
-            "http://example.com/x.png",
-            "https://example.com/x.css",
-            "data:text/css,body{}",
-            "ftp://example.com/x",
-            "https://livret.invalid/media/livrets/autre.pdf",
-            f"{ORIGINE_RESSOURCES}../../settings.py",
-            f"{ORIGINE_RESSOURCES}css/%2e%2e/%2e%2e/maillage/settings.py",
-            f"{ORIGINE_RESSOURCES}/etc/passwd",
-            f"{ORIGINE_RESSOURCES}css/absent.css",
-        ],
-    )
-    def test_refuses_anything_but_our_static_files(self, url, caplog):
-        with caplog.at_level(logging.WARNING, logger="partenariats.livret"):
-            with pytest.raises(RessourceRefusee):
-                LivretURLFetcher().fetch(url)
-        assert caplog.records
-
-    def test_serves_the_stylesheet_and_fonts(self):
-        feuille = LivretURLFetcher().fetch(f"{ORIGINE_RESSOURCES}css/livret.css")
-        police = LivretURLFetcher().fetch(f"{ORIGINE_RESSOURCES}fonts/SourceSans3-Regular.ttf.woff")
-
-        assert feuille.content_type == "text/css"
-        assert b"@page" in feuille.read()
-        assert police.read(4) == b"wOFF"
-        feuille.close()
-        police.close()
-
-
 class TestProgression:
     def test_layout_progress_comes_from_weasyprint_pages(self, centre):
         livret = LivretFactory(centre=centre, en_cours=True, progression=30)
@@ -352,13 +314,13 @@ class TestProgression:
         assert etapes[-1] == (90, "Écriture du PDF…")
 
     def test_failure_leaves_a_french_message(self, centre, monkeypatch, caplog):
-        def panne(html):
+        def panne(gabarit, contexte, **options):
             raise RuntimeError("cairo est parti en vacances")
 
-        monkeypatch.setattr(service, "livret_document", panne)
+        monkeypatch.setattr(service, "pdf_rendre", panne)
         livret = LivretFactory(centre=centre, en_attente=True)
 
-        with caplog.at_level(logging.ERROR, logger="partenariats.livret"):
+        with caplog.at_level(logging.ERROR, logger="partenariats.services.livret"):
             livret = livret_generer(livret_id=livret.pk)
 
         assert livret.statut == StatutLivret.ECHEC
@@ -380,7 +342,7 @@ class TestProgression:
 class TestDemande:
     def test_a_double_click_makes_one_booklet(self, centre, salarie_user):
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr("partenariats.tasks_livret.generer_livret.delay", lambda pk: None)
+            patch.setattr("partenariats.tasks.generer_livret.delay", lambda pk: None)
             premier = livret_demander(centre=centre, regroupement="theme", par=salarie_user)
             second = livret_demander(centre=centre, regroupement="theme", par=salarie_user)
             autre = livret_demander(centre=centre, regroupement="categorie", par=salarie_user)
@@ -508,12 +470,12 @@ class TestPages:
 
 
 def test_a_worker_knows_the_task():
-    """Celery's autodiscovery imports ``partenariats.tasks`` only, which imports ``tasks_livret``.
+    """Celery's autodiscovery imports ``partenariats.tasks``, where the booklet's task lives.
     Checked in a fresh process: this test module imports the task itself."""
     code = (
         "import django; django.setup(); from maillage.celery import app; "
         "app.loader.import_default_modules(); "
-        "print('partenariats.tasks_livret.generer_livret' in app.tasks)"
+        "print('partenariats.tasks.generer_livret' in app.tasks)"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "maillage.settings", "DEBUG": "1"}
     sortie = subprocess.run(

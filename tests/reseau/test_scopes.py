@@ -164,7 +164,7 @@ def test_tasks_open_their_own_scope():
     cafes_tasks.envoyer_rappels()
     cafes_tasks.reprendre_invitations()
     partenariats_tasks.reprendre_lots_demandes()
-    partenariats_tasks.tasks_livret.generer_livret(livret.pk)
+    partenariats_tasks.generer_livret(livret.pk)
     courrier_tasks.relancer_courriels_bloques()
     with scopes_disabled():
         assert Invitation.objects.get().envoyee_le is not None

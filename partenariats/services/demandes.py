@@ -6,11 +6,13 @@ The life of a request (``DemandeMiseAJour``)::
         └──────────┴─▶ (expire_le past) "expirée"
 
 "expirée" is derived, never stored: a request sent or opened whose ``expire_le`` has passed
-(``demande_etat``, ``q_etat``). Nothing the partner does changes the fiche: a submission is
-kept in ``proposition`` until staff accept some of its fields.
+(``DemandeMiseAJour.etat`` and its queryset). Nothing the partner does changes the fiche: a
+submission is kept in ``proposition`` until staff accept some of its fields.
 
 The link carries a token of ``reseau.jetons`` with the usage ``USAGE_JETON`` and the
-request's id; it dies with the request (``DUREE_VALIDITE``).
+request's id; it dies with the request (``DUREE_VALIDITE``). Who can be written to, and whom
+a grouped send skips: ``partenariats.selectors`` (``destinataires_possibles``, ``plan_envoi``).
+The emails themselves: ``partenariats.emails``.
 
 Grouped sending: ``lot_creer`` snapshots the partners to write to and queues
 ``partenariats.tasks.envoyer_lot_demandes``, which runs ``lot_traiter``: one partner per
@@ -20,30 +22,21 @@ writes to a partner twice (and the unique constraint (lot, partenaire) stands be
 """
 
 import logging
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from courrier.models import AdresseEnEchec
-from courrier.services import courriel_preparer, lien_absolu
-from partenariats.enums import StatutDemande
-from partenariats.forms import CHAMPS_FICHE
-from partenariats.models import (
-    Contact,
-    DemandeMiseAJour,
-    LotDemandes,
-    Partenaire,
-    Theme,
-)
-from partenariats.selectors import Evenement, source_chronologie
+from courrier.services import lien_absolu
+from partenariats import emails
+from partenariats.enums import TRAITEES, StatutDemande
+from partenariats.forms import CHAMPS_PARTENAIRE
+from partenariats.models import DemandeMiseAJour, LotDemandes, Partenaire, Theme
+from partenariats.selectors import plan_envoi, valeurs_fiche
 from reseau.enums import Role
 from reseau.jetons import jeton_creer, jeton_lire
 from reseau.models import Membership
@@ -53,16 +46,6 @@ logger = logging.getLogger(__name__)
 USAGE_JETON = "partenariats.fiche"
 DUREE_VALIDITE = timedelta(days=30)
 
-# What a partner may propose: its whole fiche but the category, which is the centre's own
-# way of sorting its directory and booklet. Identifiers (SIRET, RNA) and the name are the
-# partner's to know best; staff review every field before anything changes.
-CHAMPS_PARTENAIRE = [champ for champ in CHAMPS_FICHE if champ != "categorie"]
-
-EXPIREE = "expiree"
-ETATS = [*StatutDemande.choices, (EXPIREE, gettext_lazy("Expirée"))]
-ATTENTE_PARTENAIRE = (StatutDemande.ENVOYEE, StatutDemande.OUVERTE)
-TRAITEES = (StatutDemande.ACCEPTEE, StatutDemande.REJETEE)
-
 # A lot still unfinished this long after its creation has lost its task (broker down at
 # commit, worker killed): the periodic task queues it again. Running twice is harmless.
 DELAI_REPRISE_LOT = timedelta(minutes=10)
@@ -71,164 +54,6 @@ FENETRE_REPRISE_LOT = timedelta(days=2)
 
 # At most one "please send me a new link" email to the centre per request in this delay.
 DELAI_NOUVEAU_LIEN = timedelta(hours=24)
-
-
-# --- States ---------------------------------------------------------------------------------
-
-
-def demande_etat(demande, maintenant=None):
-    """The state staff see: the stored status, or ``EXPIREE`` for an unanswered request whose
-    link has expired."""
-    maintenant = maintenant or timezone.now()
-    if demande.statut in ATTENTE_PARTENAIRE and demande.expire_le <= maintenant:
-        return EXPIREE
-    return demande.statut
-
-
-def q_etat(etat, maintenant=None):
-    """The ``Q`` of requests in ``etat`` (one of ``ETATS``), as ``demande_etat`` tells it."""
-    maintenant = maintenant or timezone.now()
-    if etat == EXPIREE:
-        return Q(statut__in=ATTENTE_PARTENAIRE, expire_le__lte=maintenant)
-    if etat in ATTENTE_PARTENAIRE:
-        return Q(statut=etat, expire_le__gt=maintenant)
-    return Q(statut=etat)
-
-
-def demandes_comptes_par_etat(queryset):
-    """``{etat: nombre}`` for every state of ``ETATS`` (zeros included), in one query."""
-    maintenant = timezone.now()
-    return queryset.aggregate(
-        **{etat: Count("pk", filter=q_etat(etat, maintenant)) for etat, _libelle in ETATS}
-    )
-
-
-def q_en_cours(maintenant=None):
-    """Requests still waiting for the partner (link alive) or for staff (submitted)."""
-    maintenant = maintenant or timezone.now()
-    return Q(statut=StatutDemande.SOUMISE) | Q(
-        statut__in=ATTENTE_PARTENAIRE, expire_le__gt=maintenant
-    )
-
-
-# --- Fiche values ---------------------------------------------------------------------------
-
-
-def valeurs_fiche(partenaire):
-    """The partner-editable values of the fiche, JSON-ready: strings, and the themes as a
-    sorted list of slugs (slugs are the shared vocabulary's stable names)."""
-    valeurs = {
-        champ: getattr(partenaire, champ) for champ in CHAMPS_PARTENAIRE if champ != "themes"
-    }
-    valeurs["themes"] = sorted(theme.slug for theme in partenaire.themes.all())
-    return valeurs
-
-
-def valeurs_formulaire(cleaned_data):
-    """``valeurs_fiche``'s shape for the cleaned data of ``FichePartenaireForm``."""
-    valeurs = {champ: cleaned_data[champ] for champ in CHAMPS_PARTENAIRE if champ != "themes"}
-    valeurs["themes"] = sorted(theme.slug for theme in cleaned_data["themes"])
-    return valeurs
-
-
-# --- Recipients -----------------------------------------------------------------------------
-
-
-@dataclass
-class Destinataire:
-    """An address a request can go to: a contact's, or the partner's own (contact None)."""
-
-    cle: str
-    adresse: str
-    contact: Contact | None = None
-
-    @property
-    def libelle(self):
-        if self.contact is None:
-            return _("Adresse générale du partenaire — %(adresse)s") % {"adresse": self.adresse}
-        nom = str(self.contact)
-        if self.contact.fonction:
-            nom = f"{nom}, {self.contact.fonction}"
-        return f"{nom} — {self.adresse}"
-
-
-def _adresses_en_echec(adresses):
-    # AdresseEnEchec stores addresses in lower case (its clean() and the outbox see to it).
-    adresses = {adresse.lower() for adresse in adresses if adresse}
-    if not adresses:
-        return set()
-    return set(AdresseEnEchec.objects.filter(email__in=adresses).values_list("email", flat=True))
-
-
-def _destinataires(partenaires):
-    """``{partenaire_id: [Destinataire, ...]}``, preferred first, in three queries at most.
-
-    Reachable means: a contact with an address who has not opted out, or the partner's own
-    address; addresses that a server refused for good (``AdresseEnEchec``) are left out, as
-    the outbox would cancel the email anyway.
-    """
-    ids = [partenaire.pk for partenaire in partenaires]
-    contacts = {}
-    # The oldest contact first: usually the person the partnership started with.
-    for contact in (
-        Contact.objects.filter(partenaire_id__in=ids).joignables().order_by("cree_le", "pk")
-    ):
-        contacts.setdefault(contact.partenaire_id, []).append(contact)
-    en_echec = _adresses_en_echec(
-        [c.email for liste in contacts.values() for c in liste]
-        + [partenaire.email for partenaire in partenaires]
-    )
-    resultat = {}
-    for partenaire in partenaires:
-        liste = [
-            Destinataire(cle=f"contact-{contact.pk}", adresse=contact.email, contact=contact)
-            for contact in contacts.get(partenaire.pk, [])
-            if contact.email.lower() not in en_echec
-        ]
-        if partenaire.email and partenaire.email.lower() not in en_echec:
-            liste.append(Destinataire(cle="partenaire", adresse=partenaire.email))
-        resultat[partenaire.pk] = liste
-    return resultat
-
-
-def destinataires_possibles(partenaire):
-    """Where a single request to ``partenaire`` can go, the preferred address first."""
-    return _destinataires([partenaire])[partenaire.pk]
-
-
-@dataclass
-class PlanEnvoi:
-    """What a grouped send will do: one request per partner of ``envois`` (to the address
-    given), nothing for those of ``ignores`` (with the reason)."""
-
-    envois: list  # [(Partenaire, Destinataire)]
-    ignores: list  # [(Partenaire, str)]
-
-
-def plan_envoi(partenaires):
-    """Splits ``partenaires`` (a list) into those a grouped send writes to and those it
-    skips: archived partners, partners with a request in progress (sent and alive, or
-    submitted and not yet reviewed: a second email would only confuse), and partners without
-    a reachable address. A handful of queries whatever the number of partners."""
-    partenaires = list(partenaires)
-    ids = [partenaire.pk for partenaire in partenaires]
-    en_cours = set(
-        DemandeMiseAJour.objects.filter(q_en_cours(), partenaire_id__in=ids).values_list(
-            "partenaire_id", flat=True
-        )
-    )
-    destinataires = _destinataires([p for p in partenaires if not p.archive])
-    plan = PlanEnvoi(envois=[], ignores=[])
-    for partenaire in partenaires:
-        if partenaire.archive:
-            plan.ignores.append((partenaire, _("archivé")))
-        elif partenaire.pk in en_cours:
-            plan.ignores.append((partenaire, _("une demande est déjà en cours")))
-        elif not destinataires[partenaire.pk]:
-            plan.ignores.append((partenaire, _("aucune adresse électronique joignable")))
-        else:
-            plan.envois.append((partenaire, destinataires[partenaire.pk][0]))
-    return plan
 
 
 # --- Sending --------------------------------------------------------------------------------
@@ -261,19 +86,7 @@ def demande_envoyer(*, partenaire, destinataire, par, lot=None):
         envoyee_par=par,
         expire_le=expire_le,
     )
-    demande.courriel = courriel_preparer(
-        destinataire=destinataire.adresse,
-        gabarit="partenariats/emails/demande_fiche",
-        contexte={
-            "partenaire": partenaire,
-            "contact": destinataire.contact,
-            "envoyee_par": par,
-            "expire_le": expire_le,
-            "lien": demande_lien(demande),
-        },
-        centre=partenaire.centre,
-        objet=demande,
-    )
+    demande.courriel = emails.demande_fiche(demande=demande, lien=demande_lien(demande))
     demande.save(update_fields=["courriel"])
     return demande
 
@@ -392,7 +205,7 @@ def demande_lire_jeton(jeton):
     return demande, valide and demande.expire_le > timezone.now()
 
 
-def demande_marquer_ouverte(demande):
+def demande_marquer_ouverte(*, demande):
     """Records the first opening of the link (status "ouverte"). The fiche is untouched.
 
     A hint, not a proof that the partner read it: mail scanners (Microsoft 365's Safe Links
@@ -453,16 +266,9 @@ def nouveau_lien_demander(*, demande):
         for m in membres
         if m.role == Role.ADMIN or m.user_id == demande.envoyee_par_id
     }
-    lien = lien_absolu(reverse("partenaires:demande_creer", args=[demande.partenaire_id]))
     with transaction.atomic():
         return [
-            courriel_preparer(
-                destinataire=adresse,
-                gabarit="partenariats/emails/demande_fiche_nouveau_lien",
-                contexte={"demande": demande, "partenaire": demande.partenaire, "lien": lien},
-                centre=demande.centre,
-                objet=demande,
-            )
+            emails.demande_fiche_nouveau_lien(demande=demande, destinataire=adresse)
             for adresse in sorted(adresses)
         ]
 
@@ -522,60 +328,3 @@ def demande_rejeter(*, demande, par):
     demande.traitee_le = timezone.now()
     demande.save(update_fields=["statut", "traitee_par", "traitee_le"])
     return demande
-
-
-# --- Timeline -------------------------------------------------------------------------------
-
-
-def libelles_champs(champs):
-    return ", ".join(
-        str(Partenaire._meta.get_field(champ).verbose_name)
-        for champ in CHAMPS_PARTENAIRE
-        if champ in champs
-    )
-
-
-@source_chronologie
-def chronologie_demandes(partenaire):
-    """The requests' events on the partner's timeline, in one query."""
-    evenements = []
-    demandes = partenaire.demandes_mise_a_jour.select_related(
-        "envoyee_par", "traitee_par"
-    ).order_by("-cree_le")[:50]
-    for demande in demandes:
-        evenements.append(
-            Evenement(
-                demande.cree_le,
-                _("Demande de mise à jour envoyée à %(adresse)s")
-                % {"adresse": demande.destinataire},
-                str(demande.envoyee_par or ""),
-            )
-        )
-        if demande.soumise_le:
-            evenements.append(
-                Evenement(
-                    demande.soumise_le,
-                    _("Modifications proposées par le partenaire"),
-                    details=libelles_champs(demande.proposition)
-                    or _("aucune, la fiche est confirmée telle quelle"),
-                )
-            )
-        if demande.traitee_le and demande.statut == StatutDemande.ACCEPTEE:
-            evenements.append(
-                Evenement(
-                    demande.traitee_le,
-                    _("Modifications acceptées"),
-                    str(demande.traitee_par or ""),
-                    libelles_champs(demande.champs_acceptes)
-                    or _("fiche confirmée sans changement"),
-                )
-            )
-        elif demande.traitee_le and demande.statut == StatutDemande.REJETEE:
-            evenements.append(
-                Evenement(
-                    demande.traitee_le,
-                    _("Modifications rejetées"),
-                    str(demande.traitee_par or ""),
-                )
-            )
-    return evenements
