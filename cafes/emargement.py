@@ -6,53 +6,25 @@ loaded like the livret's: only our own static files (stylesheet, fonts) through
 ``LivretURLFetcher``; anything else is refused. Text is HTML-escaped by the template engine.
 """
 
-from itertools import groupby
-
 import weasyprint
 from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint.text.fonts import FontConfiguration
 
-from cafes.enums import Reponse
-from cafes.models import Invitation
+from cafes.selectors import grouper_par_organisation
 from partenariats.livret import ORIGINE_RESSOURCES, LivretURLFetcher
 
-REPONSES_ATTENDUES = (Reponse.OUI, Reponse.PEUT_ETRE)
 LIGNES_VIERGES = 10
 
 
-def est_attendu(invitation):
-    return invitation.reponse in REPONSES_ATTENDUES or invitation.sur_place
-
-
-def par_organisation(invitations):
-    """[(partner, [invitations])] in the order given (sorted by partner name)."""
-    return [
-        (groupe[0].contact.partenaire, groupe)
-        for groupe in (
-            list(g) for _, g in groupby(invitations, key=lambda i: i.contact.partenaire_id)
-        )
-    ]
-
-
-def invitations_du_cafe(cafe):
-    """Every invitation of the café with its contact and partner, sorted by organisation then
-    name: one query."""
-    return list(
-        Invitation.objects.filter(cafe=cafe)
-        .select_related("contact__partenaire")
-        .order_by("contact__partenaire__nom", "contact__partenaire_id", "contact__nom", "pk")
-    )
-
-
 def emargement_html(cafe):
-    attendus = [i for i in invitations_du_cafe(cafe) if est_attendu(i)]
+    attendus = list(cafe.invitations.attendues().par_organisation())
     return render_to_string(
         "cafes/pdf/emargement.html",
         {
             "cafe": cafe,
             "centre": cafe.centre,
-            "groupes": par_organisation(attendus),
+            "groupes": grouper_par_organisation(attendus),
             "nb_attendus": len(attendus),
             "lignes_vierges": range(LIGNES_VIERGES),
             "edite_le": timezone.localdate(),

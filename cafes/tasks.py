@@ -1,8 +1,9 @@
-"""Celery tasks of the Café partenaires: thin, they take ids and call ``cafes.invitations``."""
+"""Celery tasks of the Café partenaires: thin, they take ids and call
+``cafes.services.invitations``."""
 
 from celery import shared_task
 
-from cafes import invitations
+from cafes.services import invitations
 
 
 @shared_task

@@ -12,8 +12,10 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from cafes import rsvp
 from cafes.enums import Reponse, StatutCafe
+from cafes.jetons import contact_lire_jeton_desinscription, invitation_lire_jeton
+from cafes.selectors import places_restantes
+from cafes.services import rsvp
 
 
 class ReponseForm(forms.Form):
@@ -66,7 +68,7 @@ class RsvpView(View):
             return _page(request, "lien_invalide", jeton=jeton)
         if invitation.cafe.statut == StatutCafe.ANNULE:
             return _page(request, "annule", invitation)
-        if not rsvp.reponses_ouvertes(invitation.cafe):
+        if not invitation.cafe.reponses_ouvertes:
             return _page(request, "clos", invitation)
         return None
 
@@ -80,13 +82,13 @@ class RsvpView(View):
             form=form,
             collegue_form=collegue_form or CollegueForm(prefix="collegue"),
             remplacants=remplacants,
-            places_restantes=rsvp.places_restantes(invitation.cafe, sauf=invitation),
+            places_restantes=places_restantes(invitation.cafe, sauf=invitation),
             modifier=form is not None,
             **extra,
         )
 
     def get(self, request, jeton):
-        invitation, valide = rsvp.invitation_lire_jeton(jeton)
+        invitation, valide = invitation_lire_jeton(jeton)
         if refus := self._etat(request, jeton, invitation, valide):
             return refus
         choisie = request.GET.get("reponse", "")
@@ -103,7 +105,7 @@ class RsvpView(View):
         return self._formulaire(request, jeton, invitation, form=form)
 
     def post(self, request, jeton):
-        invitation, valide = rsvp.invitation_lire_jeton(jeton)
+        invitation, valide = invitation_lire_jeton(jeton)
         if refus := self._etat(request, jeton, invitation, valide):
             return refus
         if request.POST.get("action") == "collegue":
@@ -148,7 +150,7 @@ class RsvpNouveauLienView(View):
         return redirect("cafes:rsvp", jeton=jeton)
 
     def post(self, request, jeton):
-        invitation, valide = rsvp.invitation_lire_jeton(jeton)
+        invitation, valide = invitation_lire_jeton(jeton)
         if invitation is not None and valide:
             # The link still works: no need to bother the centre.
             return redirect("cafes:rsvp", jeton=jeton)
@@ -166,7 +168,7 @@ class DesinscriptionView(View):
     a mail client's one-click request) unsubscribes."""
 
     def _contact(self, request, jeton):
-        return rsvp.contact_lire_jeton_desinscription(jeton)
+        return contact_lire_jeton_desinscription(jeton)
 
     def _rendre(self, request, gabarit, contact):
         return render(

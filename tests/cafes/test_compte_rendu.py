@@ -7,17 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cafes.compte_rendu import (
-    GABARIT_COMPTE_RENDU,
-    cafe_chiffres,
-    compte_rendu_assembler,
-    compte_rendu_envoyer,
-    compte_rendu_pdf,
-    serie_chiffres_partenaires,
-)
+from cafes.compte_rendu import compte_rendu_pdf
 from cafes.enums import Reponse
-from cafes.invitations import EN_TETE_MODELE
-from cafes.models import CompteRendu, NoteTourDeTable
+from cafes.models import CompteRendu, Invitation, NoteTourDeTable
+from cafes.selectors import cafe_chiffres, serie_chiffres_partenaires
+from cafes.services.compte_rendu import compte_rendu_assembler, compte_rendu_envoyer
 from cafes.templatetags import cafes_chiffres
 from courrier.models import Courriel
 from tests.cafes.factories import CafeFactory, CafeSerieFactory, InvitationFactory
@@ -194,7 +188,6 @@ class TestEnvoi:
             i.contact.email for i in cafe.invitations.exclude(pk=desinscrit.pk)
         }
         for courriel in courriels:
-            assert courriel.en_tetes[EN_TETE_MODELE] == GABARIT_COMPTE_RENDU
             assert "List-Unsubscribe" in courriel.en_tetes
             assert courriel.objet.cafe_id == cafe.pk
             assert "<p>Second &lt;paragraphe&gt;</p>" in courriel.corps_html
@@ -204,6 +197,13 @@ class TestEnvoi:
             assert piece.type_mime == "application/pdf"
             assert bytes(piece.contenu).startswith(b"%PDF")
         assert CompteRendu.objects.get(cafe=cafe).envoye_le is not None
+        assert set(
+            Invitation.objects.filter(compte_rendu_envoye_le=MAINTENANT).values_list(
+                "pk", flat=True
+            )
+        ) == {c.object_id for c in courriels}
+        desinscrit.refresh_from_db()
+        assert desinscrit.compte_rendu_envoye_le is None
         # Sending again reaches only the new invitee.
         nouveau = inviter(cafe, mds)
         client_salarie.post(url)

@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
-from cafes.invitations import invitations_envoyer
+from cafes.services.invitations import invitations_envoyer
 from cafes.models import Invitation
 from courrier.enums import StatutCourriel
 from courrier.models import Courriel

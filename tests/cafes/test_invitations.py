@@ -13,24 +13,20 @@ from django.test import RequestFactory
 from django.urls import reverse
 from icalendar import Calendar
 
-from cafes import invitations
+from cafes import emails
 from cafes.enums import Reponse, StatutCafe
-from cafes.invitations import (
-    EN_TETE_MODELE,
-    GABARIT_RAPPEL,
-    cafe_annuler,
-    cafe_modifier_notifier,
+from cafes.jetons import lien_desinscription, lien_rsvp
+from cafes.models import Cafe, Invitation
+from cafes.selectors import invitations_contexte
+from cafes.services import invitations
+from cafes.services.cafes import cafe_annuler, cafe_modifier
+from cafes.services.invitations import (
     invitations_envoyer,
     invitations_expedier,
-    invitations_par_organisation,
     invitations_preparer,
-    invitations_totaux,
     rappels_envoyer,
 )
-from cafes.models import Cafe, Invitation
-from cafes.rsvp import lien_desinscription, lien_rsvp
 from cafes.tasks import envoyer_invitations, envoyer_rappels, reprendre_invitations
-from cafes.views_invitations import invitations_contexte
 from courrier.models import Courriel
 from partenariats.models import Contact
 from tests.cafes.factories import CafeFactory, CafeSerieFactory
@@ -186,7 +182,7 @@ class TestEnvoi:
     ):
         inviter(cafe, *(f"c{n}@mds.test" for n in range(5)))
         invitations_preparer(cafe=cafe)
-        vrai = invitations.courriel_preparer
+        vrai = emails.courriel_preparer
         appels = []
 
         def panne_au_troisieme(**kwargs):
@@ -195,12 +191,12 @@ class TestEnvoi:
                 raise ConnectionError("database went away")
             return vrai(**kwargs)
 
-        monkeypatch.setattr(invitations, "courriel_preparer", panne_au_troisieme)
+        monkeypatch.setattr(emails, "courriel_preparer", panne_au_troisieme)
         with django_capture_on_commit_callbacks(execute=True):
             with pytest.raises(ConnectionError):
                 invitations_expedier(cafe_id=cafe.pk, taille=2)
         # The first batch committed; the failing one left nothing behind.
-        assert invitations_totaux(cafe)["envoyees"] == 2
+        assert cafe.invitations.totaux()["envoyees"] == 2
         assert Courriel.objects.count() == 2
         with django_capture_on_commit_callbacks(execute=True):
             assert invitations_expedier(cafe_id=cafe.pk, taille=2) == 3
@@ -317,7 +313,7 @@ class TestProgression:
             reponse=Reponse.NON, envoyee_le=MAINTENANT
         )
         Invitation.objects.filter(contact__email="d@regie.test").update(reponse=Reponse.PEUT_ETRE)
-        assert invitations_totaux(cafe) == {
+        assert cafe.invitations.totaux() == {
             "total": 4,
             "envoyees": 2,
             "en_attente": 2,
@@ -328,7 +324,7 @@ class TestProgression:
         }
         assert [
             (o["nom"], o["total"], o["oui"], o["non"], o["peut_etre"], o["sans_reponse"])
-            for o in invitations_par_organisation(cafe)
+            for o in cafe.invitations.totaux_par_organisation()
         ] == [
             ("Maison des solidarités", 3, 1, 1, 0, 1),
             ("Régie de quartier", 1, 0, 0, 1, 0),
@@ -368,7 +364,7 @@ class TestProgression:
         inviter(cafe, "a@mds.test", "b@mds.test")
         invitations_preparer(cafe=cafe)
         with django_assert_num_queries(1):
-            assert invitations_totaux(cafe)["total"] == 2
+            assert cafe.invitations.totaux()["total"] == 2
 
     def test_progress_for_the_page_to_poll(self, cafe, client_salarie, lecture_user):
         inviter(cafe, "a@mds.test", "b@mds.test", "c@mds.test")
@@ -445,9 +441,7 @@ class TestRappels:
         # The hourly task runs again the same day: nothing more.
         assert self.rappeler(django_capture_on_commit_callbacks, datetime.date(2026, 12, 2)) == 0
         assert len(mailoutbox) == 3
-        assert (
-            Courriel.objects.filter(**{f"en_tetes__{EN_TETE_MODELE}": GABARIT_RAPPEL}).count() == 3
-        )
+        assert Invitation.objects.filter(rappel_envoye_le=MAINTENANT).count() == 3
 
     def test_days_follow_the_series(
         self, cafe, envoyees, django_capture_on_commit_callbacks, mailoutbox
@@ -458,7 +452,7 @@ class TestRappels:
         assert self.rappeler(django_capture_on_commit_callbacks, datetime.date(2026, 11, 29)) == 3
         cafe.serie.rappel_jours = 0
         cafe.serie.save()
-        Courriel.objects.all().delete()
+        Invitation.objects.update(rappel_envoye_le=None)
         assert self.rappeler(django_capture_on_commit_callbacks, datetime.date(2026, 12, 4)) == 0
 
     def test_the_hourly_task_waits_for_the_morning(
@@ -499,11 +493,13 @@ class TestModificationEtAnnulation:
     def test_change_sends_an_update_replacing_the_event(
         self, cafe, envoyees, django_capture_on_commit_callbacks, mailoutbox
     ):
-        Cafe.objects.filter(pk=cafe.pk).update(
-            heure_debut=datetime.time(9, 30), adresse="2 place du Marché, 47000 Agen"
-        )
         with django_capture_on_commit_callbacks(execute=True):
-            cafe_modifier_notifier(cafe=cafe, par=None)
+            cafe_modifier(
+                cafe=cafe,
+                par=None,
+                heure_debut=datetime.time(9, 30),
+                adresse="2 place du Marché, 47000 Agen",
+            )
         assert cafe.sequence == 1
         cafe.refresh_from_db()
         assert cafe.sequence == 1
@@ -523,8 +519,10 @@ class TestModificationEtAnnulation:
         self, cafe, envoyees, django_capture_on_commit_callbacks, mailoutbox
     ):
         with django_capture_on_commit_callbacks(execute=True):
-            cafe_modifier_notifier(cafe=cafe, par=None)
-            cafe_modifier_notifier(cafe=cafe, par=None)
+            cafe_modifier(cafe=cafe, par=None, adresse="Mairie")
+            cafe_modifier(cafe=cafe, par=None, adresse="Salle des fêtes")
+            # Nothing practical changes: nothing is sent.
+            assert cafe_modifier(cafe=cafe, par=None, adresse="Salle des fêtes", capacite=20) == []
         sequences = sorted(calendrier(m)[2]["SEQUENCE"] for m in mailoutbox)
         assert sequences == [1, 1, 2, 2]
 
@@ -547,5 +545,9 @@ class TestModificationEtAnnulation:
             assert cafe_annuler(cafe=cafe, par=None) == []
             assert invitations_expedier(cafe_id=cafe.pk) == 0
         assert len(mailoutbox) == 2
+        # Changing a cancelled café tells no one; its status is not changed that way.
+        with django_capture_on_commit_callbacks(execute=True):
+            assert cafe_modifier(cafe=cafe, par=None, adresse="Mairie") == []
+        assert len(mailoutbox) == 2
         with pytest.raises(ValidationError):
-            cafe_modifier_notifier(cafe=cafe, par=None)
+            cafe_modifier(cafe=cafe, par=None, statut=StatutCafe.PREVU)
