@@ -14,6 +14,7 @@ from cafes.selectors import cafe_chiffres, serie_chiffres_partenaires
 from cafes.services.compte_rendu import compte_rendu_assembler, compte_rendu_envoyer
 from cafes.templatetags import cafes_chiffres
 from courrier.models import Courriel
+from tests.cafes.concurrence import en_meme_temps
 from tests.cafes.factories import CafeFactory, CafeSerieFactory, InvitationFactory
 from tests.partenariats.factories import ContactFactory, PartenaireFactory
 
@@ -222,6 +223,19 @@ class TestEnvoi:
         )
         assert "pas encore de compte rendu" in reponse.content.decode()
         assert not Courriel.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clicks_at_once_send_the_minutes_once(cafe, mailoutbox):
+    CompteRendu.objects.create(cafe=cafe, texte="Premier paragraphe")
+
+    def envoyer():
+        return compte_rendu_envoyer(cafe=cafe, par=None)
+
+    assert sorted(en_meme_temps(envoyer, envoyer)) == [0, 3]
+    assert Courriel.objects.count() == 3
+    assert len(mailoutbox) == 3
+    assert not cafe.invitations.filter(compte_rendu_envoye_le__isnull=True).exists()
 
 
 class TestChiffres:

@@ -1,6 +1,5 @@
 import datetime
 import threading
-from email import message_from_bytes
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -11,7 +10,6 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
-from icalendar import Calendar
 
 from cafes import emails
 from cafes.enums import Reponse, StatutCafe
@@ -29,6 +27,8 @@ from cafes.services.invitations import (
 from cafes.tasks import envoyer_invitations, envoyer_rappels, reprendre_invitations
 from courrier.models import Courriel
 from partenariats.models import Contact
+from tests.cafes.concurrence import en_meme_temps
+from tests.cafes.courriels import calendrier, html
 from tests.cafes.factories import CafeFactory, CafeSerieFactory
 from tests.partenariats.factories import ContactFactory, PartenaireFactory
 
@@ -71,21 +71,6 @@ def inviter(cafe, *emails, partenaire=None, **kwargs):
 def envoyer(cafe, capture, user=None):
     with capture(execute=True):
         return invitations_envoyer(cafe=cafe, par=user)
-
-
-def calendrier(message):
-    """The METHOD and the VEVENT of the .ics attached to a sent message, from its MIME."""
-    mime = message_from_bytes(message.message().as_bytes())
-    (partie,) = [p for p in mime.walk() if p.get_content_type() == "text/calendar"]
-    assert partie.get_filename() == "invitation.ics"
-    cal = Calendar.from_ical(partie.get_payload(decode=True))
-    (vevent,) = cal.walk("VEVENT")
-    return partie.get_param("method"), cal, vevent
-
-
-def html(message):
-    (alternative,) = message.alternatives
-    return alternative[0]
 
 
 class TestEnvoi:
@@ -476,6 +461,25 @@ class TestRappels:
         Cafe.objects.filter(pk=cafe.pk).update(statut=StatutCafe.ANNULE)
         assert self.rappeler(django_capture_on_commit_callbacks, datetime.date(2026, 12, 2)) == 0
         assert mailoutbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reminder_runs_at_the_same_time_remind_each_invitation_once(cafe, mailoutbox):
+    """The hourly task overlapping a slow run, or two workers: the lock on the café makes the
+    second run find every invitation marked by the first."""
+    adresses = [f"c{n}@mds.test" for n in range(12)]
+    inviter(cafe, *adresses)
+    invitations_preparer(cafe=cafe)
+    Invitation.objects.update(envoyee_le=MAINTENANT)
+    Cafe.objects.filter(pk=cafe.pk).update(statut=StatutCafe.INVITATIONS_ENVOYEES)
+
+    def rappeler():
+        return rappels_envoyer(datetime.date(2026, 12, 2))
+
+    assert sorted(en_meme_temps(rappeler, rappeler, rappeler)) == [0, 0, 12]
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(adresses)
+    assert Courriel.objects.count() == 12
+    assert not Invitation.objects.filter(rappel_envoye_le__isnull=True).exists()
 
 
 class TestModificationEtAnnulation:

@@ -14,10 +14,10 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from cafes import jetons
-from cafes.selectors import places_restantes
-from cafes.services import rsvp
 from cafes.enums import Reponse, StatutCafe
 from cafes.models import Cafe, Invitation
+from cafes.selectors import places_restantes
+from cafes.services import rsvp
 from courrier.models import Courriel
 from partenariats.models import Contact
 from reseau.jetons import JetonExpire, jeton_creer, jeton_verifier
