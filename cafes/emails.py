@@ -105,6 +105,7 @@ MODIFICATION = _Modele("cafes/emails/modification", ics="PUBLISH")
 ANNULATION = _Modele("cafes/emails/annulation", boutons=False, ics="CANCEL")
 MAINTIEN = _Modele("cafes/emails/maintien", ics="REQUEST")
 COMPTE_RENDU = _Modele("cafes/emails/compte_rendu", boutons=False)
+INVITATION_COLLEGUE = _Modele("cafes/emails/invitation_collegue", boutons=False)
 
 
 def invitations(*, cafe, invitations):
@@ -160,23 +161,13 @@ def comptes_rendus(*, compte_rendu, invitations, pdf):
 def invitation_collegue(*, invitation, par):
     """The invitation of a colleague sent by ``par`` (the contact whose place they take):
     who sends them, one button to answer. No .ics: they have not said they come."""
-    contact = invitation.contact
-    desinscription = lien_desinscription(contact)
     return courriel_preparer(
-        destinataire=contact.email,
-        gabarit="cafes/emails/invitation_collegue",
-        contexte={
-            "cafe": invitation.cafe,
-            "invitation": invitation,
-            "contact": contact,
-            "par": par,
-            "partenaire": contact.partenaire,
-            "lien": lien_rsvp(invitation),
-            "lien_desinscription": desinscription,
-        },
-        centre=invitation.cafe.centre,
-        objet=invitation,
-        en_tetes=en_tetes_desinscription(desinscription),
+        **INVITATION_COLLEGUE.message(
+            invitation,
+            par=par,
+            partenaire=invitation.contact.partenaire,
+            lien=lien_rsvp(invitation),
+        )
     )
 
 

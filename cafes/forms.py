@@ -89,14 +89,7 @@ class HoteForm(forms.Form):
 
     def __init__(self, *args, serie, **kwargs):
         super().__init__(*args, **kwargs)
-        self.serie = serie
         self.fields["partenaire"].queryset = _partenaires_du_centre(serie.centre)
-
-    def clean_partenaire(self):
-        partenaire = self.cleaned_data["partenaire"]
-        if self.serie.hotes.filter(partenaire=partenaire).exists():
-            raise forms.ValidationError(_("Ce partenaire accueille déjà les cafés de la série."))
-        return partenaire
 
 
 class ProgrammerForm(forms.Form):
@@ -207,13 +200,6 @@ class CafeForm(forms.ModelForm):
         _verifier_heures(self, cleaned)
         if cleaned.get("type") == TypeCafe.THEMATIQUE and not cleaned.get("theme"):
             self.add_error("theme", _("Choisissez le thème d'un café thématique."))
-        jour = cleaned.get("date")
-        if jour:
-            autres = self.serie.cafes.filter(date=jour)
-            if self.instance.pk:
-                autres = autres.exclude(pk=self.instance.pk)
-            if autres.exists():
-                self.add_error("date", _("La série a déjà un café à cette date."))
         if not cleaned.get("adresse"):
             cleaned["adresse"] = adresse_par_defaut(serie=self.serie, hote=cleaned.get("hote"))
         return cleaned
