@@ -8,6 +8,7 @@ from cafes.calendrier import dates_serie, jours_feries
 from cafes.enums import StatutCafe, TypeCafe
 from cafes.models import Cafe, CafeSerie
 from cafes.selectors import adresse_par_defaut
+from cafes.services.cafes import CHAMPS
 from partenariats.enums import CategoriePartenaire
 from partenariats.models import Partenaire, Theme
 
@@ -162,17 +163,7 @@ class ProgrammerForm(forms.Form):
 class CafeForm(forms.ModelForm):
     class Meta:
         model = Cafe
-        fields = [
-            "date",
-            "heure_debut",
-            "heure_fin",
-            "hote",
-            "adresse",
-            "type",
-            "theme",
-            "capacite",
-            "statut",
-        ]
+        fields = CHAMPS
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "heure_debut": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

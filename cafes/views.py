@@ -31,8 +31,7 @@ from cafes.services.cafes import (
     cafe_creer,
     cafe_maintenir,
     cafe_modifier,
-    cafe_organisation_ajouter,
-    cafe_organisation_retirer,
+    cafe_organisation_inviter,
 )
 from cafes.services.series import (
     cafes_generer,
@@ -362,11 +361,11 @@ class CafeCercleView(CentreMixin, SingleObjectMixin, View):
             messages.error(request, _("Choisissez une organisation de la liste."))
             return HttpResponseRedirect(reverse("cafes:cafe_detail", args=[cafe.pk]))
         partenaire = form.cleaned_data["partenaire"]
-        if self.action == "ajouter":
-            cafe_organisation_ajouter(cafe=cafe, partenaire=partenaire)
+        invitee = self.action == "ajouter"
+        cafe_organisation_inviter(cafe=cafe, partenaire=partenaire, invitee=invitee)
+        if invitee:
             message = _("%(nom)s est invité à ce café.")
         else:
-            cafe_organisation_retirer(cafe=cafe, partenaire=partenaire)
             message = _("%(nom)s n'est plus invité à ce café.")
         messages.success(request, message % {"nom": partenaire})
         return HttpResponseRedirect(reverse("cafes:cafe_detail", args=[cafe.pk]) + "#cercle")

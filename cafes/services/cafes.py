@@ -22,8 +22,9 @@ from reseau.services import audit_enregistrer
 
 logger = logging.getLogger(__name__)
 
-# What staff set on a café (the rest is the series', the circle's or the system's).
-CHAMPS = {
+# What staff set on a café (the rest is the series', the circle's or the system's), in the
+# order of the form.
+CHAMPS = (
     "date",
     "heure_debut",
     "heure_fin",
@@ -33,7 +34,7 @@ CHAMPS = {
     "theme",
     "capacite",
     "statut",
-}
+)
 # A change of these is news for the people already invited (a new .ics replaces the old one).
 CHAMPS_PRATIQUES = {"date", "heure_debut", "heure_fin", "hote", "adresse"}
 
@@ -49,7 +50,7 @@ def _verrouiller(cafe):
 
 
 def _verifier(cafe, champs):
-    inconnus = set(champs) - CHAMPS
+    inconnus = set(champs).difference(CHAMPS)
     if inconnus:
         raise TypeError(f"Not fields staff set on a café: {sorted(inconnus)}.")
     if champs.get("hote") is not None and champs["hote"].centre_id != cafe.centre_id:
@@ -140,23 +141,17 @@ def cafe_modifier(*, cafe, par, **champs):
 
 
 @transaction.atomic
-def cafe_organisation_ajouter(*, cafe, partenaire):
+def cafe_organisation_inviter(*, cafe, partenaire, invitee=True):
     """Invites ``partenaire`` (of the café's centre) to this café only, whatever the series'
-    circle says; undoes an earlier removal. Its contacts join the next sending."""
+    circle says (``invitee``), or leaves it out of this café only (``not invitee``); each
+    undoes the other. Its contacts join the next sending; invitations already made stay."""
     if partenaire.centre_id != cafe.centre_id:
         raise ValidationError(_("Choisissez une organisation du centre."))
-    cafe.partenaires_retires.remove(partenaire)
-    cafe.partenaires_ajoutes.add(partenaire)
-
-
-@transaction.atomic
-def cafe_organisation_retirer(*, cafe, partenaire):
-    """Leaves ``partenaire`` out of this café only; undoes an earlier addition. Invitations
-    already made stay."""
-    if partenaire.centre_id != cafe.centre_id:
-        raise ValidationError(_("Choisissez une organisation du centre."))
-    cafe.partenaires_ajoutes.remove(partenaire)
-    cafe.partenaires_retires.add(partenaire)
+    ajouts, retraits = cafe.partenaires_ajoutes, cafe.partenaires_retires
+    if not invitee:
+        ajouts, retraits = retraits, ajouts
+    retraits.remove(partenaire)
+    ajouts.add(partenaire)
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from cafes.enums import StatutCafe
 from cafes.models import Cafe, CafeSerie, HoteSerie, Invitation
 from cafes.selectors import adresse_par_defaut
-from cafes.services.cafes import cafe_creer, cafe_modifier, cafe_organisation_ajouter
+from cafes.services.cafes import cafe_creer, cafe_modifier, cafe_organisation_inviter
 from cafes.services.jour import presence_noter, sur_place_ajouter
 from cafes.services.series import (
     cafes_generer,
@@ -151,7 +151,7 @@ class TestCafe:
     def test_the_circle_takes_partners_of_the_centre_only(self, centre, autre_centre):
         cafe = CafeFactory(centre=centre)
         with pytest.raises(ValidationError):
-            cafe_organisation_ajouter(cafe=cafe, partenaire=PartenaireFactory(centre=autre_centre))
+            cafe_organisation_inviter(cafe=cafe, partenaire=PartenaireFactory(centre=autre_centre))
         assert not cafe.partenaires_ajoutes.exists()
 
 
