@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import CreateView, DetailView, ListView, UpdateView, View
 from django.views.generic.detail import SingleObjectMixin
 
@@ -101,14 +101,14 @@ class SerieFormMixin(CentreMixin):
 
 
 class SerieCreateView(SerieFormMixin, CreateView):
-    message = _("La série %(nom)s est créée.")
+    message = gettext_lazy("La série %(nom)s est créée.")
 
     def enregistrer(self, champs):
         return serie_creer(centre=self.centre, **champs)
 
 
 class SerieUpdateView(SerieFormMixin, UpdateView):
-    message = _("La série %(nom)s est enregistrée.")
+    message = gettext_lazy("La série %(nom)s est enregistrée.")
 
     def enregistrer(self, champs):
         return serie_modifier(serie=self.object, **champs)
@@ -430,13 +430,13 @@ class CafeAnnulerView(CafeStatutView):
     depuis = (StatutCafe.PREVU, StatutCafe.INVITATIONS_ENVOYEES)
     service = staticmethod(cafe_annuler)
     apercu = staticmethod(emails.annulation_apercu)
-    message_fait = _("Le café est annulé.")
-    message_impossible = _("Ce café ne peut pas être annulé.")
+    message_fait = gettext_lazy("Le café est annulé.")
+    message_impossible = gettext_lazy("Ce café ne peut pas être annulé.")
 
 
 class CafeMaintenirView(CafeStatutView):
     depuis = (StatutCafe.ANNULE,)
     service = staticmethod(cafe_maintenir)
     apercu = staticmethod(emails.maintien_apercu)
-    message_fait = _("Le café est maintenu.")
-    message_impossible = _("Ce café n'est pas annulé.")
+    message_fait = gettext_lazy("Le café est maintenu.")
+    message_impossible = gettext_lazy("Ce café n'est pas annulé.")
