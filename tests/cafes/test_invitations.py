@@ -101,6 +101,8 @@ class TestEnvoi:
 
         assert message.extra_headers["List-Unsubscribe"] == f"<{lien_desinscription(awa)}>"
         assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        # What an email is about lives on the invitation, not in a header read back.
+        assert "X-Maillage-Modele" not in message.extra_headers
         methode, cal, vevent = calendrier(message)
         assert methode == "PUBLISH" and cal["METHOD"] == "PUBLISH"
         assert vevent["UID"] == f"{cafe.uid}@maillage"
