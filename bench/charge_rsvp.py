@@ -73,8 +73,8 @@ def build(nb_invitations):
     contacts per partner). Returns the RSVP paths, in invitation order."""
     from django.urls import reverse
 
+    from cafes.jetons import invitation_jeton
     from cafes.models import Cafe, CafeSerie, Invitation
-    from cafes.rsvp import invitation_jeton
     from partenariats.enums import CategoriePartenaire
     from partenariats.models import Contact, Partenaire
     from reseau.models import Centre, Federation

@@ -36,8 +36,8 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.runner import _database  # noqa: E402
-from cafes.invitations import invitations_envoyer  # noqa: E402
 from cafes.models import Cafe, CafeSerie  # noqa: E402
+from cafes.services.invitations import invitations_envoyer  # noqa: E402
 from courrier.models import Courriel  # noqa: E402
 from courrier.services import _message  # noqa: E402
 from maillage.celery import app  # noqa: E402

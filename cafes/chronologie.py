@@ -1,9 +1,6 @@
 """Cafés in a partner's timeline (see partenariats.selectors.SOURCES_CHRONOLOGIE)."""
 
-from datetime import datetime
-
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cafes.models import Cafe, Invitation
@@ -24,11 +21,10 @@ def cafes_du_partenaire(partenaire):
     )
     evenements = []
     for cafe in cafes:
-        moment = timezone.make_aware(datetime.combine(cafe.date, cafe.heure_debut))
         modele = (
             _("A accueilli le %(cafe)s")
             if cafe.hote_id == partenaire.pk
             else _("Présent au %(cafe)s")
         )
-        evenements.append(Evenement(moment, modele % {"cafe": cafe}))
+        evenements.append(Evenement(cafe.debut, modele % {"cafe": cafe}))
     return evenements

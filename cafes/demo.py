@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from cafes.calendrier import dates_serie, jours_feries
 from cafes.enums import Jour, Rang, Reponse, StatutCafe
-from cafes.invitations import invitations_preparer
 from cafes.models import Cafe, CafeSerie, CompteRendu, HoteSerie, NoteTourDeTable
-from cafes.services import cafes_generer
+from cafes.services.invitations import invitations_preparer
+from cafes.services.series import cafes_generer
 from partenariats.enums import CategoriePartenaire as C
 from partenariats.models import Partenaire
 from reseau.models import Centre

@@ -5,9 +5,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from cafes.calendrier import dates_serie, jours_feries
-from cafes.enums import TypeCafe
+from cafes.enums import StatutCafe, TypeCafe
 from cafes.models import Cafe, CafeSerie
-from cafes.services import _adresse_centre, _adresse_partenaire
+from cafes.selectors import adresse_par_defaut
+from cafes.services.cafes import CHAMPS
 from partenariats.enums import CategoriePartenaire
 from partenariats.models import Partenaire, Theme
 
@@ -89,14 +90,7 @@ class HoteForm(forms.Form):
 
     def __init__(self, *args, serie, **kwargs):
         super().__init__(*args, **kwargs)
-        self.serie = serie
         self.fields["partenaire"].queryset = _partenaires_du_centre(serie.centre)
-
-    def clean_partenaire(self):
-        partenaire = self.cleaned_data["partenaire"]
-        if self.serie.hotes.filter(partenaire=partenaire).exists():
-            raise forms.ValidationError(_("Ce partenaire accueille déjà les cafés de la série."))
-        return partenaire
 
 
 class ProgrammerForm(forms.Form):
@@ -169,17 +163,7 @@ class ProgrammerForm(forms.Form):
 class CafeForm(forms.ModelForm):
     class Meta:
         model = Cafe
-        fields = [
-            "date",
-            "heure_debut",
-            "heure_fin",
-            "hote",
-            "adresse",
-            "type",
-            "theme",
-            "capacite",
-            "statut",
-        ]
+        fields = CHAMPS
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "heure_debut": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -193,31 +177,23 @@ class CafeForm(forms.ModelForm):
         self.fields["hote"].empty_label = _("Le centre accueille")
         self.fields["adresse"].required = False
         self.fields["adresse"].help_text = _("Vide : l'adresse de l'hôte, ou celle du centre.")
+        # Cancelling, and holding a cancelled café after all, have their own buttons (they
+        # tell the people invited): the status of a cancelled café is not edited here.
+        if self.instance.statut == StatutCafe.ANNULE:
+            del self.fields["statut"]
+        else:
+            self.fields["statut"].choices = [
+                choix for choix in StatutCafe.choices if choix[0] != StatutCafe.ANNULE
+            ]
 
     def clean(self):
         cleaned = super().clean()
         _verifier_heures(self, cleaned)
         if cleaned.get("type") == TypeCafe.THEMATIQUE and not cleaned.get("theme"):
             self.add_error("theme", _("Choisissez le thème d'un café thématique."))
-        jour = cleaned.get("date")
-        if jour:
-            autres = self.serie.cafes.filter(date=jour)
-            if self.instance.pk:
-                autres = autres.exclude(pk=self.instance.pk)
-            if autres.exists():
-                self.add_error("date", _("La série a déjà un café à cette date."))
         if not cleaned.get("adresse"):
-            cleaned["adresse"] = self._adresse_par_defaut(cleaned.get("hote"))
+            cleaned["adresse"] = adresse_par_defaut(serie=self.serie, hote=cleaned.get("hote"))
         return cleaned
-
-    def _adresse_par_defaut(self, hote):
-        """The address the rotation gives for this host, else its own, else the centre's."""
-        if hote is None:
-            return _adresse_centre(self.serie.centre)
-        rotation = self.serie.hotes.filter(partenaire=hote).exclude(adresse="").first()
-        if rotation:
-            return rotation.adresse
-        return _adresse_partenaire(hote) or hote.nom
 
 
 class OrganisationForm(forms.Form):

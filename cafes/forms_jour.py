@@ -1,12 +1,10 @@
-"""The walk-in form of the check-in screen: someone came to the café without an invitation."""
+"""The walk-in form of the check-in screen: someone came to the café without an invitation.
+It only validates; ``cafes.services.jour.sur_place_ajouter`` records."""
 
 from django import forms
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from cafes.models import Invitation
-from partenariats.enums import CategoriePartenaire
-from partenariats.models import Contact, Partenaire
+from partenariats.models import Partenaire
 
 
 class SurPlaceForm(forms.Form):
@@ -68,51 +66,3 @@ class SurPlaceForm(forms.Form):
                 _("Choisissez l'organisation dans la liste, ou tapez le nom d'une nouvelle."),
             )
         return cleaned
-
-    @transaction.atomic
-    def save(self):
-        """Finds or creates the organisation, the contact and the invitation, marked present.
-
-        Returns (invitation, created) where ``created`` tells whether the invitation is new.
-        """
-        data = self.cleaned_data
-        partenaire = data["partenaire"] or self._organisation(data["nouvelle_organisation"])
-        contact = self._contact(partenaire, data)
-        invitation, cree = Invitation.objects.get_or_create(
-            cafe=self.cafe, contact=contact, defaults={"sur_place": True, "present": True}
-        )
-        if not cree and not invitation.present:
-            invitation.present = True
-            invitation.save(update_fields=["present"])
-        return invitation, cree
-
-    def _organisation(self, nom):
-        # The same name typed again (another walk-in of the same new organisation) is the same
-        # organisation, not a duplicate.
-        existant = Partenaire.objects.for_centre(self.cafe.centre).filter(nom__iexact=nom).first()
-        if existant is not None:
-            return existant
-        return Partenaire.objects.create(
-            centre=self.cafe.centre, nom=nom, categorie=CategoriePartenaire.AUTRE
-        )
-
-    def _contact(self, partenaire, data):
-        contacts = Contact.objects.filter(partenaire=partenaire)
-        if data["email"]:
-            contacts = contacts.filter(email__iexact=data["email"])
-        else:
-            contacts = contacts.filter(prenom__iexact=data["prenom"], nom__iexact=data["nom"])
-        contact = contacts.order_by("pk").first()
-        if contact is not None:
-            if data["fonction"] and not contact.fonction:
-                contact.fonction = data["fonction"]
-                contact.save(update_fields=["fonction"])
-            return contact
-        return Contact.objects.create(
-            partenaire=partenaire,
-            prenom=data["prenom"],
-            nom=data["nom"],
-            email=data["email"],
-            fonction=data["fonction"],
-            recoit_invitations_cafe=True,
-        )

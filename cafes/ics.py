@@ -1,22 +1,19 @@
 """The calendar invitation (.ics, RFC 5545) attached to the café emails.
 
 One event per café, whose ``UID`` (``<cafe.uid>@maillage``) never changes: a calendar that
-receives a higher ``SEQUENCE`` for the same UID replaces the earlier event, and a
-``METHOD:CANCEL`` removes it. Times are local to Europe/Paris with their ``VTIMEZONE``, so
-that a café at 9:00 stays at 9:00 across daylight saving changes.
+receives a higher ``SEQUENCE`` for the same UID replaces the earlier event, a
+``METHOD:CANCEL`` removes it, and a ``METHOD:REQUEST`` with a higher ``SEQUENCE`` after a
+cancellation puts it back (RFC 5546, 3.2.2 and 3.2.5). Times are local to Europe/Paris with
+their ``VTIMEZONE``, so that a café at 9:00 stays at 9:00 across daylight saving changes.
 
 The file is the same for every invitee: it carries no token, no personal link and no
 address of a person (mail clients forward attachments freely).
 """
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
-PARIS = ZoneInfo("Europe/Paris")
-METHODES = ("PUBLISH", "CANCEL")
+METHODES = ("PUBLISH", "REQUEST", "CANCEL")
 
 
 def cafe_uid(cafe):
@@ -37,9 +34,10 @@ def _description(cafe):
 
 
 def cafe_ics(cafe, *, method="PUBLISH"):
-    """The .ics of ``cafe`` as bytes: ``METHOD`` ``PUBLISH`` (invitation, update) or
-    ``CANCEL`` (cancellation), ``SEQUENCE`` as stored on the café, status CANCELLED for a
-    cancellation. The caller raises ``cafe.sequence`` before sending a change."""
+    """The .ics of ``cafe`` as bytes: ``METHOD`` ``PUBLISH`` (invitation, update),
+    ``REQUEST`` (a cancelled café held after all) or ``CANCEL`` (cancellation), ``SEQUENCE``
+    as stored on the café, status CANCELLED for a cancellation. The caller raises
+    ``cafe.sequence`` before sending a change."""
     if method not in METHODES:
         raise ValueError(f"Unknown METHOD {method!r}.")
     calendrier = Calendar()
@@ -51,8 +49,8 @@ def cafe_ics(cafe, *, method="PUBLISH"):
     evenement.add("uid", cafe_uid(cafe))
     evenement.add("sequence", cafe.sequence)
     evenement.add("dtstamp", timezone.now())
-    evenement.add("dtstart", datetime.combine(cafe.date, cafe.heure_debut, tzinfo=PARIS))
-    evenement.add("dtend", datetime.combine(cafe.date, cafe.heure_fin, tzinfo=PARIS))
+    evenement.add("dtstart", cafe.debut)
+    evenement.add("dtend", cafe.fin)
     evenement.add("summary", cafe_resume(cafe))
     evenement.add("location", cafe.adresse)
     evenement.add("description", _description(cafe))

@@ -1,13 +1,18 @@
 import uuid
-from datetime import time
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cafes.enums import Jour, Rang, Reponse, StatutCafe, TypeCafe
 from partenariats.models import Partenaire, Theme
 from reseau.models import CentreManager, CentreScopedModel
+
+# Cafés happen in France: their date and times are Paris wall-clock times.
+FUSEAU = ZoneInfo("Europe/Paris")
 
 
 class CafeSerie(CentreScopedModel):
@@ -145,6 +150,105 @@ class Cafe(CentreScopedModel):
     def __str__(self):
         return f"{self.serie} — {self.date:%d/%m/%Y}"
 
+    @property
+    def debut(self):
+        """The start, an aware datetime in Europe/Paris (the RSVP deadline, the .ics, the
+        partner's timeline all use this one)."""
+        return datetime.combine(self.date, self.heure_debut, tzinfo=FUSEAU)
+
+    @property
+    def fin(self):
+        """The end, an aware datetime in Europe/Paris (RSVP links expire then)."""
+        return datetime.combine(self.date, self.heure_fin, tzinfo=FUSEAU)
+
+    @property
+    def reponses_ouvertes(self):
+        """Answers can change until the café starts, unless it is cancelled."""
+        return self.statut != StatutCafe.ANNULE and timezone.now() < self.debut
+
+
+# The contact of an invitation may still receive email: an address, no opt-out (as
+# ``Contact.objects.joignables()``, seen from the invitation).
+JOIGNABLE = Q(contact__desinscrit_le__isnull=True) & ~Q(contact__email="")
+# Expected at the café: answered yes or maybe, or added at the door.
+ATTENDUE = Q(reponse__in=[Reponse.OUI, Reponse.PEUT_ETRE]) | Q(sur_place=True)
+
+_COMPTES = {
+    "total": Count("pk"),
+    "envoyees": Count("pk", filter=Q(envoyee_le__isnull=False)),
+    "en_attente": Count("pk", filter=JOIGNABLE & Q(envoyee_le__isnull=True)),
+    "oui": Count("pk", filter=Q(reponse=Reponse.OUI)),
+    "non": Count("pk", filter=Q(reponse=Reponse.NON)),
+    "peut_etre": Count("pk", filter=Q(reponse=Reponse.PEUT_ETRE)),
+    "sans_reponse": Count("pk", filter=Q(reponse="")),
+}
+
+
+class InvitationQuerySet(models.QuerySet):
+    """The reads of invitations that views, services and tasks share."""
+
+    def joignables(self):
+        return self.filter(JOIGNABLE)
+
+    def a_envoyer(self):
+        """Not emailed yet, and still reachable: what the sending has left to do."""
+        return self.joignables().filter(envoyee_le__isnull=True)
+
+    def a_prevenir(self):
+        """Emailed already and still reachable: the people whose calendars hold the café, who
+        hear of a change, a cancellation or its reversal."""
+        return self.joignables().filter(envoyee_le__isnull=False)
+
+    def a_rappeler(self):
+        """Due a reminder: emailed, reachable, not answered "no", not reminded yet."""
+        return self.a_prevenir().exclude(reponse=Reponse.NON).filter(rappel_envoye_le__isnull=True)
+
+    def sans_compte_rendu(self):
+        """Reachable and not sent the minutes yet."""
+        return self.joignables().filter(compte_rendu_envoye_le__isnull=True)
+
+    def attendues(self):
+        return self.filter(ATTENDUE)
+
+    def avec_attendue(self):
+        """Each invitation carries ``attendue`` (see ``attendues``)."""
+        return self.annotate(attendue=ExpressionWrapper(ATTENDUE, output_field=BooleanField()))
+
+    def par_organisation(self):
+        """With contact and partner, by organisation then name (the check-in screen and the
+        sign-in sheet)."""
+        return self.select_related("contact__partenaire").order_by(
+            "contact__partenaire__nom", "contact__partenaire_id", "contact__nom", "pk"
+        )
+
+    def places_reservees(self):
+        """People announced by the "yes" answers."""
+        return self.filter(reponse=Reponse.OUI).aggregate(total=Sum("nb_personnes"))["total"] or 0
+
+    def totaux(self):
+        """Counted in one query: ``total`` invited, ``envoyees``, ``en_attente`` (not sent yet
+        and still reachable: the sending is under way), ``oui``, ``non``, ``peut_etre``,
+        ``sans_reponse``."""
+        return self.aggregate(**_COMPTES)
+
+    def totaux_par_organisation(self):
+        """The counts of ``totaux`` per partner (``contact__partenaire_id``, ``nom``), by name:
+        a lazy queryset, for a page to paginate."""
+        return (
+            self.order_by()
+            .values("contact__partenaire_id", nom=F("contact__partenaire__nom"))
+            .annotate(**_COMPTES)
+            .order_by("nom", "contact__partenaire_id")
+        )
+
+    def envois_compte_rendu(self):
+        """``{"a_envoyer": …, "deja": …}``: invitations still due the minutes, and those
+        already sent them, in one query."""
+        return self.aggregate(
+            a_envoyer=Count("pk", filter=JOIGNABLE & Q(compte_rendu_envoye_le__isnull=True)),
+            deja=Count("pk", filter=Q(compte_rendu_envoye_le__isnull=False)),
+        )
+
 
 class Invitation(models.Model):
     """One contact invited to one café: the email sent, the answer, the attendance.
@@ -170,6 +274,11 @@ class Invitation(models.Model):
         related_name="+",
     )
     envoyee_le = models.DateTimeField(_("envoyée le"), null=True, blank=True)
+    # Set in the transaction that prepares the email: each goes once per invitation.
+    rappel_envoye_le = models.DateTimeField(_("rappel envoyé le"), null=True, blank=True)
+    compte_rendu_envoye_le = models.DateTimeField(
+        _("compte rendu envoyé le"), null=True, blank=True
+    )
     reponse = models.CharField(_("réponse"), max_length=20, choices=Reponse.choices, blank=True)
     nb_personnes = models.PositiveSmallIntegerField(_("nombre de personnes"), default=1)
     commentaire = models.TextField(_("commentaire"), blank=True)
@@ -190,7 +299,7 @@ class Invitation(models.Model):
     )
     cree_le = models.DateTimeField(_("créée le"), auto_now_add=True)
 
-    objects = CentreManager(models.QuerySet, centre="cafe__centre")
+    objects = CentreManager(InvitationQuerySet, centre="cafe__centre")
 
     class Meta:
         verbose_name = _("invitation")

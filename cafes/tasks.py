@@ -1,4 +1,4 @@
-"""Celery tasks of the Café partenaires: thin, they take ids and call ``cafes.invitations``.
+"""Celery tasks of the Café partenaires: thin, they take ids and call ``cafes.services``.
 
 Each opens its scope (``reseau.models.CentreManager``): the café's centre for a café's job, every
 centre for the periodic ones.
@@ -7,8 +7,8 @@ centre for the periodic ones.
 from celery import shared_task
 from django_scopes import scopes_disabled
 
-from cafes import invitations
 from cafes.models import Cafe
+from cafes.services import invitations
 from reseau.models import scope_de
 
 

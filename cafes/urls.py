@@ -29,6 +29,8 @@ urlpatterns = [
     path("series/<int:pk>/cafes/nouveau/", views.CafeCreateView.as_view(), name="cafe_creer"),
     path("<int:pk>/", views.CafeDetailView.as_view(), name="cafe_detail"),
     path("<int:pk>/modifier/", views.CafeUpdateView.as_view(), name="cafe_modifier"),
+    path("<int:pk>/annuler/", views.CafeAnnulerView.as_view(), name="cafe_annuler"),
+    path("<int:pk>/maintenir/", views.CafeMaintenirView.as_view(), name="cafe_maintenir"),
     path(
         "<int:pk>/organisations/ajouter/",
         views.CafeCercleView.as_view(action="ajouter"),
@@ -50,7 +52,7 @@ urlpatterns = [
         name="invitations_progression",
     ),
     path("<int:pk>/emargement.pdf", views_jour.EmargementView.as_view(), name="emargement"),
-    path("<int:pk>/accueil/", views_jour.AccueilView.as_view(), name="accueil"),
+    path("<int:pk>/pointage/", views_jour.PointageView.as_view(), name="pointage"),
     path("<int:pk>/presence/", views_jour.PresenceView.as_view(), name="presence"),
     path(
         "<int:pk>/tour-de-table/",

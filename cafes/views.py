@@ -1,26 +1,46 @@
 from itertools import groupby
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
 from django.db.models import Min, Q
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import CreateView, DetailView, ListView, UpdateView, View
 from django.views.generic.detail import SingleObjectMixin
 
+from cafes import emails
 from cafes.calendrier import heure
 from cafes.enums import StatutCafe
 from cafes.forms import CafeForm, HoteForm, OrganisationForm, ProgrammerForm, SerieForm
-from cafes.invitations import cafe_annuler, cafe_modifier_notifier
-from cafes.models import Cafe, CafeSerie, HoteSerie
-from cafes.rsvp import places_reservees
-from cafes.selectors import cafe_cercle, cafe_destinataires
-from cafes.services import cafes_generer, hote_suivant
-from cafes.views_invitations import ORGANISATIONS_PAR_PAGE, invitations_contexte
+from cafes.models import Cafe, CafeSerie
+from cafes.selectors import (
+    ORGANISATIONS_PAR_PAGE,
+    cafe_cercle,
+    cafe_destinataires,
+    destinataires,
+    hote_suivant,
+    invitations_contexte,
+    serie_cercle,
+)
+from cafes.services.cafes import (
+    cafe_annuler,
+    cafe_creer,
+    cafe_maintenir,
+    cafe_modifier,
+    cafe_organisation_inviter,
+)
+from cafes.services.series import (
+    cafes_generer,
+    hote_ajouter,
+    hote_deplacer,
+    hote_retirer,
+    serie_creer,
+    serie_modifier,
+)
 from reseau.access import CentreMixin
 from reseau.enums import Role
 from reseau.pagination import page_de
@@ -70,22 +90,28 @@ class SerieFormMixin(CentreMixin):
     def get_success_url(self):
         return reverse("cafes:serie_detail", args=[self.object.pk])
 
+    def form_valid(self, form):
+        try:
+            self.object = self.enregistrer(form.cleaned_data)
+        except ValidationError as erreur:
+            form.add_error(None, erreur)
+            return self.form_invalid(form)
+        messages.success(self.request, self.message % {"nom": self.object})
+        return HttpResponseRedirect(self.get_success_url())
+
 
 class SerieCreateView(SerieFormMixin, CreateView):
-    def form_valid(self, form):
-        form.instance.centre = self.centre
-        response = super().form_valid(form)
-        messages.success(self.request, _("La série %(nom)s est créée.") % {"nom": self.object})
-        return response
+    message = gettext_lazy("La série %(nom)s est créée.")
+
+    def enregistrer(self, champs):
+        return serie_creer(centre=self.centre, **champs)
 
 
 class SerieUpdateView(SerieFormMixin, UpdateView):
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        messages.success(
-            self.request, _("La série %(nom)s est enregistrée.") % {"nom": self.object}
-        )
-        return response
+    message = gettext_lazy("La série %(nom)s est enregistrée.")
+
+    def enregistrer(self, champs):
+        return serie_modifier(serie=self.object, **champs)
 
 
 class SerieDetailView(CentreMixin, DetailView):
@@ -100,41 +126,21 @@ class SerieDetailView(CentreMixin, DetailView):
         cafes = list(serie.cafes.select_related("hote", "theme").order_by("date"))
         suivant = hote_suivant(serie, avant=None)
         prochains = [cafe for cafe in cafes if cafe.date >= aujourdhui]
-        nb_organisations = nb_contacts = 0
-        if prochains:
-            nb_organisations = cafe_cercle(prochains[0]).count()
-            nb_contacts = cafe_destinataires(prochains[0]).count()
-        else:
-            apercu = Cafe(centre=serie.centre, serie=serie)
-            nb_organisations, nb_contacts = _compter_cercle_serie(apercu)
+        # The circle of the next café, or the series' own when none is programmed.
+        cercle = cafe_cercle(prochains[0]) if prochains else serie_cercle(serie)
         context.update(
             regle=regle_en_mots(serie),
             hotes=serie.hotes.select_related("partenaire").order_by("ordre", "pk"),
             hote_suivant=suivant,
             cafes_a_venir=prochains,
             cafes_passes=[cafe for cafe in reversed(cafes) if cafe.date < aujourdhui],
-            nb_organisations=nb_organisations,
-            nb_contacts=nb_contacts,
+            nb_organisations=cercle.count(),
+            nb_contacts=destinataires(cercle).count(),
             hote_form=kwargs.get("hote_form") or HoteForm(serie=serie),
             programmer_form=kwargs.get("programmer_form")
             or ProgrammerForm(serie=serie, a_partir_de=aujourdhui),
         )
         return context
-
-
-def _compter_cercle_serie(cafe):
-    """The circle of a café not yet saved: the series' circle, without additions or removals."""
-    from partenariats.models import Contact, Partenaire
-
-    serie = cafe.serie
-    condition = Q(pk__in=serie.partenaires.values("pk")) | Q(themes__in=serie.themes.all())
-    if serie.categories:
-        condition |= Q(categorie__in=serie.categories)
-    cercle = Partenaire.objects.for_centre(serie.centre).actifs().filter(condition).distinct()
-    contacts = Contact.objects.joignables().filter(
-        recoit_invitations_cafe=True, partenaire__in=cercle
-    )
-    return cercle.count(), contacts.count()
 
 
 class SerieActionMixin(CentreMixin, SingleObjectMixin):
@@ -158,15 +164,13 @@ class HoteAjouterView(SerieActionMixin, View):
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
         form = HoteForm(request.POST, serie=self.object)
+        if form.is_valid():
+            try:
+                hote_ajouter(serie=self.object, **form.cleaned_data)
+            except ValidationError as erreur:
+                form.add_error("partenaire", erreur)
         if not form.is_valid():
             return self.page_avec(hote_form=form)
-        dernier = self.object.hotes.order_by("-ordre").values_list("ordre", flat=True).first()
-        HoteSerie.objects.create(
-            serie=self.object,
-            partenaire=form.cleaned_data["partenaire"],
-            adresse=form.cleaned_data["adresse"],
-            ordre=0 if dernier is None else dernier + 1,
-        )
         messages.success(
             request,
             _("%(nom)s rejoint les hôtes de la série.") % {"nom": form.cleaned_data["partenaire"]},
@@ -192,24 +196,13 @@ class HoteActionView(SerieActionMixin, View):
             messages.error(request, _("Cet hôte ne fait plus partie de la série."))
             return self.redirection("#hotes")
         if self.action == "retirer":
-            hote.delete()
+            hote_retirer(hote=hote)
             messages.success(
                 request, _("%(nom)s ne fait plus partie des hôtes.") % {"nom": hote.partenaire}
             )
         else:
-            self._deplacer(hote, -1 if self.action == "monter" else 1)
+            hote_deplacer(hote=hote, sens=-1 if self.action == "monter" else 1)
         return self.redirection("#hotes")
-
-    @transaction.atomic
-    def _deplacer(self, hote, sens):
-        hotes = list(self.object.hotes.select_for_update().order_by("ordre", "pk"))
-        i = next(i for i, h in enumerate(hotes) if h.pk == hote.pk)
-        j = i + sens
-        if 0 <= j < len(hotes):
-            hotes[i], hotes[j] = hotes[j], hotes[i]
-        for ordre, h in enumerate(hotes):
-            if h.ordre != ordre:
-                HoteSerie.objects.filter(pk=h.pk).update(ordre=ordre)
 
 
 class ProgrammerView(SerieActionMixin, View):
@@ -232,8 +225,17 @@ class ProgrammerView(SerieActionMixin, View):
         return self.redirection("#cafes")
 
 
-# A change of these is news for the people already invited (a new .ics replaces the old one).
-CHAMPS_PRATIQUES = {"date", "heure_debut", "heure_fin", "hote", "adresse"}
+def _personnes_prevenues(request, courriels):
+    if courriels:
+        messages.info(
+            request,
+            ngettext(
+                "%(nb)d personne déjà invitée est prévenue.",
+                "%(nb)d personnes déjà invitées sont prévenues.",
+                len(courriels),
+            )
+            % {"nb": len(courriels)},
+        )
 
 
 class CafeFormMixin(CentreMixin):
@@ -247,21 +249,16 @@ class CafeFormMixin(CentreMixin):
 
     def form_valid(self, form):
         try:
-            with transaction.atomic():
-                response = super().form_valid(form)
-                self.apres_enregistrement(form)
-        except IntegrityError:
-            # Two people saving the same date at the same moment.
-            form.add_error("date", _("La série a déjà un café à cette date."))
+            courriels = self.enregistrer(form.cleaned_data)
+        except ValidationError as erreur:
+            form.add_error(None, erreur)
             return self.form_invalid(form)
         messages.success(
             self.request,
             _("Le café du %(date)s est enregistré.") % {"date": f"{self.object.date:%d/%m/%Y}"},
         )
-        return response
-
-    def apres_enregistrement(self, form):
-        pass
+        _personnes_prevenues(self.request, courriels)
+        return HttpResponseRedirect(self.get_success_url())
 
     def get_success_url(self):
         return reverse("cafes:cafe_detail", args=[self.object.pk])
@@ -295,6 +292,10 @@ class CafeCreateView(CafeFormMixin, CreateView):
         kwargs["instance"] = Cafe(centre=self.centre, serie=self.serie)
         return kwargs
 
+    def enregistrer(self, champs):
+        self.object = cafe_creer(serie=self.serie, **champs)
+        return []
+
 
 class CafeUpdateView(CafeFormMixin, UpdateView):
     def get_queryset(self):
@@ -305,35 +306,9 @@ class CafeUpdateView(CafeFormMixin, UpdateView):
         self.serie = cafe.serie
         return cafe
 
-    def form_valid(self, form):
-        self.statut_avant = form.initial["statut"]
-        self.annulation = (
-            form.cleaned_data["statut"] == StatutCafe.ANNULE
-            and self.statut_avant != StatutCafe.ANNULE
-        )
-        if self.annulation:
-            # cafe_annuler sets the status itself, and tells the people already invited.
-            form.instance.statut = self.statut_avant
-        return super().form_valid(form)
-
-    def apres_enregistrement(self, form):
-        """People already invited hear of a cancellation or of a new date, time or place."""
-        if self.annulation:
-            courriels = cafe_annuler(cafe=self.object, par=self.request.user)
-        elif self.statut_avant != StatutCafe.ANNULE and CHAMPS_PRATIQUES & set(form.changed_data):
-            courriels = cafe_modifier_notifier(cafe=self.object, par=self.request.user)
-        else:
-            return
-        if courriels:
-            messages.info(
-                self.request,
-                ngettext(
-                    "%(nb)d personne déjà invitée est prévenue.",
-                    "%(nb)d personnes déjà invitées sont prévenues.",
-                    len(courriels),
-                )
-                % {"nb": len(courriels)},
-            )
+    def enregistrer(self, champs):
+        """People already invited hear of a new date, time or place (``cafe_modifier``)."""
+        return cafe_modifier(cafe=self.object, par=self.request.user, **champs)
 
 
 class CafeDetailView(CentreMixin, DetailView):
@@ -351,8 +326,8 @@ class CafeDetailView(CentreMixin, DetailView):
         cercle = page_de(
             self.request, cafe_cercle(cafe), par_page=ORGANISATIONS_PAR_PAGE, ancre="cercle"
         )
-        destinataires = cafe_destinataires(cafe)
-        contacts = destinataires.filter(partenaire__in=[p.pk for p in cercle])
+        a_inviter = cafe_destinataires(cafe)
+        contacts = a_inviter.filter(partenaire__in=[p.pk for p in cercle])
         par_organisation = {
             pk: list(groupe) for pk, groupe in groupby(contacts, key=lambda c: c.partenaire_id)
         }
@@ -360,9 +335,11 @@ class CafeDetailView(CentreMixin, DetailView):
             cercle=cercle,
             organisations=[(p, par_organisation.get(p.pk, [])) for p in cercle],
             nb_organisations=cercle.paginator.count,
-            nb_contacts=destinataires.count(),
+            nb_contacts=a_inviter.count(),
             retirees=cafe.partenaires_retires.order_by("nom"),
-            places_reservees=places_reservees(cafe) if cafe.capacite is not None else None,
+            places_reservees=(
+                cafe.invitations.places_reservees() if cafe.capacite is not None else None
+            ),
             ajout_form=kwargs.get("ajout_form") or OrganisationForm(centre=cafe.centre),
             **invitations_contexte(self.request, cafe),
         )
@@ -384,13 +361,82 @@ class CafeCercleView(CentreMixin, SingleObjectMixin, View):
             messages.error(request, _("Choisissez une organisation de la liste."))
             return HttpResponseRedirect(reverse("cafes:cafe_detail", args=[cafe.pk]))
         partenaire = form.cleaned_data["partenaire"]
-        if self.action == "ajouter":
-            cafe.partenaires_retires.remove(partenaire)
-            cafe.partenaires_ajoutes.add(partenaire)
+        invitee = self.action == "ajouter"
+        cafe_organisation_inviter(cafe=cafe, partenaire=partenaire, invitee=invitee)
+        if invitee:
             message = _("%(nom)s est invité à ce café.")
         else:
-            cafe.partenaires_ajoutes.remove(partenaire)
-            cafe.partenaires_retires.add(partenaire)
             message = _("%(nom)s n'est plus invité à ce café.")
         messages.success(request, message % {"nom": partenaire})
         return HttpResponseRedirect(reverse("cafes:cafe_detail", args=[cafe.pk]) + "#cercle")
+
+
+class CafeStatutView(CentreMixin, SingleObjectMixin, View):
+    """Cancelling the café, or holding a cancelled café after all: GET shows what will happen
+    (how many people are emailed, and the email itself), the POST of its button does it."""
+
+    min_role = Role.SALARIE
+    model = Cafe
+    template_name = "cafes/cafe_statut.html"
+    # Set by the subclasses.
+    depuis = ()  # statuses from which the action applies
+    service = None
+    apercu = None
+    message_fait = ""
+    message_impossible = ""
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("serie", "centre", "hote", "theme")
+
+    def _possible(self, cafe):
+        if cafe.statut in self.depuis:
+            return True
+        messages.info(self.request, self.message_impossible)
+        return False
+
+    def get(self, request, *args, **kwargs):
+        cafe = self.get_object()
+        if not self._possible(cafe):
+            return HttpResponseRedirect(reverse("cafes:cafe_detail", args=[cafe.pk]))
+        a_prevenir = cafe.invitations.a_prevenir().select_related("contact__partenaire")
+        premiere = a_prevenir.order_by("pk").first()
+        return render(
+            request,
+            self.template_name,
+            {
+                "cafe": cafe,
+                "maintenir": cafe.statut == StatutCafe.ANNULE,
+                "nb_prevenus": a_prevenir.count(),
+                "exemple": premiere,
+                "apercu": self.apercu(cafe=cafe, invitation=premiere) if premiere else None,
+            },
+        )
+
+    def post(self, request, *args, **kwargs):
+        cafe = self.get_object()
+        if self._possible(cafe):
+            try:
+                courriels = self.service(cafe=cafe, par=request.user)
+            except ValidationError as erreur:
+                for message in erreur.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, self.message_fait)
+                _personnes_prevenues(request, courriels)
+        return HttpResponseRedirect(reverse("cafes:cafe_detail", args=[cafe.pk]))
+
+
+class CafeAnnulerView(CafeStatutView):
+    depuis = (StatutCafe.PREVU, StatutCafe.INVITATIONS_ENVOYEES)
+    service = staticmethod(cafe_annuler)
+    apercu = staticmethod(emails.annulation_apercu)
+    message_fait = gettext_lazy("Le café est annulé.")
+    message_impossible = gettext_lazy("Ce café ne peut pas être annulé.")
+
+
+class CafeMaintenirView(CafeStatutView):
+    depuis = (StatutCafe.ANNULE,)
+    service = staticmethod(cafe_maintenir)
+    apercu = staticmethod(emails.maintien_apercu)
+    message_fait = gettext_lazy("Le café est maintenu.")
+    message_impossible = gettext_lazy("Ce café n'est pas annulé.")

@@ -1,4 +1,5 @@
-"""The tour de table and the compte rendu of a café (services in ``cafes.compte_rendu``)."""
+"""The tour de table and the compte rendu of a café (services in
+``cafes.services.compte_rendu``)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,17 +11,15 @@ from django.utils.translation import ngettext
 from django.views.generic import View
 from django.views.generic.detail import SingleObjectMixin
 
-from cafes.compte_rendu import (
-    compte_rendu_assembler,
-    compte_rendu_destinataires,
-    compte_rendu_envoyer,
-    compte_rendu_pdf,
-    nom_du_pdf,
-    notes_enregistrer,
-    organisations_tour_de_table,
-)
+from cafes.compte_rendu import compte_rendu_pdf, nom_du_pdf
 from cafes.forms_compte_rendu import CompteRenduForm, TourDeTableForm
 from cafes.models import Cafe, CompteRendu
+from cafes.selectors import organisations_tour_de_table
+from cafes.services.compte_rendu import (
+    compte_rendu_assembler,
+    compte_rendu_envoyer,
+    notes_enregistrer,
+)
 from reseau.access import CentreMixin, role_allows
 from reseau.enums import Role
 
@@ -79,11 +78,11 @@ class CompteRenduView(CafeMixin, View):
         peut_modifier = role_allows(self.request.membership.role, Role.SALARIE)
         contexte = {"cafe": cafe, "compte_rendu": compte_rendu, "peut_modifier": peut_modifier}
         if compte_rendu is not None and peut_modifier:
-            a_envoyer, deja = compte_rendu_destinataires(cafe)
+            envois = cafe.invitations.envois_compte_rendu()
             contexte.update(
                 form=form or CompteRenduForm(instance=compte_rendu),
-                nb_a_envoyer=len(a_envoyer),
-                nb_deja=deja,
+                nb_a_envoyer=envois["a_envoyer"],
+                nb_deja=envois["deja"],
             )
         return render(request=self.request, template_name=self.template_name, context=contexte)
 

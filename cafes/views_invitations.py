@@ -1,4 +1,5 @@
-"""Staff's "Envoyer les invitations" button, shown by ``cafes/_invitations.html``."""
+"""Staff's "Envoyer les invitations" button, shown by ``cafes/_invitations.html`` (whose
+context is ``cafes.selectors.invitations_contexte``), and the progress it polls."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -9,34 +10,10 @@ from django.utils.translation import ngettext
 from django.views.generic import View
 from django.views.generic.detail import SingleObjectMixin
 
-from cafes.invitations import (
-    invitations_envoyer,
-    invitations_par_organisation,
-    invitations_totaux,
-)
 from cafes.models import Cafe
+from cafes.services.invitations import invitations_envoyer
 from reseau.access import CentreMixin
 from reseau.enums import Role
-from reseau.pagination import page_de
-
-# Organisations per page in the answers table.
-ORGANISATIONS_PAR_PAGE = 50
-
-
-def invitations_contexte(request, cafe):
-    """What ``cafes/_invitations.html`` needs besides ``cafe``: ``invitations`` (the totals of
-    ``invitations_totaux``) and ``reponses``, a page (URL parameter ``reponses``) of the
-    counts per organisation."""
-    return {
-        "invitations": invitations_totaux(cafe),
-        "reponses": page_de(
-            request,
-            invitations_par_organisation(cafe),
-            par_page=ORGANISATIONS_PAR_PAGE,
-            param="reponses",
-            ancre="invitations",
-        ),
-    }
 
 
 class InvitationsProgressionView(CentreMixin, SingleObjectMixin, View):
@@ -48,7 +25,7 @@ class InvitationsProgressionView(CentreMixin, SingleObjectMixin, View):
 
     def get(self, request, *args, **kwargs):
         cafe = self.get_object()
-        totaux = invitations_totaux(cafe)
+        totaux = cafe.invitations.totaux()
         a_envoyer = totaux["envoyees"] + totaux["en_attente"]
         return JsonResponse(
             {

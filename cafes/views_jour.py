@@ -1,6 +1,7 @@
 """On the day of a café: the printed sign-in sheet and the check-in screen."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -8,16 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.generic import View
 from django.views.generic.detail import SingleObjectMixin
 
-from cafes.emargement import (
-    emargement_pdf,
-    est_attendu,
-    invitations_du_cafe,
-    nom_de_fichier,
-    par_organisation,
-)
+from cafes.emargement import emargement_pdf, nom_de_fichier
 from cafes.forms_jour import SurPlaceForm
 from cafes.models import Cafe
-from cafes.services import cafe_noter_tenu
+from cafes.selectors import grouper_par_organisation
+from cafes.services.jour import presence_noter, sur_place_ajouter
 from reseau.access import CentreMixin
 from reseau.enums import Role
 
@@ -38,18 +34,18 @@ class EmargementView(CentreMixin, SingleObjectMixin, View):
         return response
 
 
-def _url_accueil(cafe, invitation=None):
-    url = reverse("cafes:accueil", args=[cafe.pk])
+def _url_pointage(cafe, invitation=None):
+    url = reverse("cafes:pointage", args=[cafe.pk])
     return f"{url}#invitation-{invitation.pk}" if invitation else url
 
 
-class AccueilView(CentreMixin, SingleObjectMixin, View):
+class PointageView(CentreMixin, SingleObjectMixin, View):
     """The check-in screen, for a phone or a tablet at the door: who is expected, who is here,
     and a form for people who came without an invitation (POST here)."""
 
     min_role = Role.SALARIE
     model = Cafe
-    template_name = "cafes/jour/accueil.html"
+    template_name = "cafes/jour/pointage.html"
 
     def get_queryset(self):
         return super().get_queryset().select_related("centre", "serie", "hote")
@@ -63,8 +59,11 @@ class AccueilView(CentreMixin, SingleObjectMixin, View):
         form = SurPlaceForm(request.POST, cafe=self.object)
         if not form.is_valid():
             return self.page(form)
-        invitation, cree = form.save()
-        cafe_noter_tenu(self.object)
+        try:
+            invitation, cree = sur_place_ajouter(cafe=self.object, **form.cleaned_data)
+        except ValidationError as erreur:
+            form.add_error(None, erreur)
+            return self.page(form)
         nom = invitation.contact
         if cree:
             messages.success(request, _("%(nom)s est ajouté·e et noté·e présent·e.") % {"nom": nom})
@@ -72,20 +71,20 @@ class AccueilView(CentreMixin, SingleObjectMixin, View):
             messages.success(
                 request, _("%(nom)s était déjà invité·e : noté·e présent·e.") % {"nom": nom}
             )
-        return HttpResponseRedirect(_url_accueil(self.object, invitation))
+        return HttpResponseRedirect(_url_pointage(self.object, invitation))
 
     def page(self, form):
-        invitations = invitations_du_cafe(self.object)
-        attendus = [i for i in invitations if est_attendu(i)]
-        autres = [i for i in invitations if not est_attendu(i)]
+        invitations = list(self.object.invitations.par_organisation().avec_attendue())
+        attendus = [i for i in invitations if i.attendue]
+        autres = [i for i in invitations if not i.attendue]
         presents = [i for i in invitations if i.present]
         return render(
             self.request,
             self.template_name,
             {
                 "cafe": self.object,
-                "attendus": par_organisation(attendus),
-                "autres": par_organisation(autres),
+                "attendus": grouper_par_organisation(attendus),
+                "autres": grouper_par_organisation(autres),
                 "nb_invitations": len(invitations),
                 "nb_presents": len(presents),
                 "nb_organisations_presentes": len({i.contact.partenaire_id for i in presents}),
@@ -109,16 +108,16 @@ class PresenceView(CentreMixin, SingleObjectMixin, View):
         identifiant = request.POST.get("invitation", "")
         if not identifiant.isdigit():
             messages.error(request, _("Choisissez une personne de la liste."))
-            return HttpResponseRedirect(_url_accueil(cafe))
+            return HttpResponseRedirect(_url_pointage(cafe))
         invitation = cafe.invitations.select_related("contact").filter(pk=int(identifiant)).first()
         if invitation is None:
             raise Http404
         present = request.POST.get("present") == "1"
-        cafe.invitations.filter(pk=invitation.pk).update(present=present)
+        invitation.cafe = cafe
+        presence_noter(invitation=invitation, present=present)
         if present:
-            cafe_noter_tenu(cafe)
             message = _("%(nom)s est noté·e présent·e.")
         else:
             message = _("%(nom)s n'est plus noté·e présent·e.")
         messages.success(request, message % {"nom": invitation.contact})
-        return HttpResponseRedirect(_url_accueil(cafe, invitation))
+        return HttpResponseRedirect(_url_pointage(cafe, invitation))

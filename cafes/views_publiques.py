@@ -12,8 +12,10 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from cafes import rsvp
 from cafes.enums import Reponse, StatutCafe
+from cafes.jetons import contact_lire_jeton_desinscription, invitation_lire_jeton
+from cafes.selectors import places_restantes
+from cafes.services import rsvp
 from reseau.access import JetonMixin
 
 
@@ -63,14 +65,14 @@ class RsvpView(JetonMixin, View):
     """
 
     def lire_jeton(self, jeton):
-        return rsvp.invitation_lire_jeton(jeton)
+        return invitation_lire_jeton(jeton)
 
     def _etat(self, request, jeton, invitation, valide):
         if invitation is None or not valide:
             return _page(request, "lien_invalide", jeton=jeton)
         if invitation.cafe.statut == StatutCafe.ANNULE:
             return _page(request, "annule", invitation)
-        if not rsvp.reponses_ouvertes(invitation.cafe):
+        if not invitation.cafe.reponses_ouvertes:
             return _page(request, "clos", invitation)
         return None
 
@@ -84,7 +86,7 @@ class RsvpView(JetonMixin, View):
             form=form,
             collegue_form=collegue_form or CollegueForm(prefix="collegue"),
             remplacants=remplacants,
-            places_restantes=rsvp.places_restantes(invitation.cafe, sauf=invitation),
+            places_restantes=places_restantes(invitation.cafe, sauf=invitation),
             modifier=form is not None,
             **extra,
         )
@@ -149,7 +151,7 @@ class RsvpNouveauLienView(JetonMixin, View):
     way whether or not the token named a real invitation."""
 
     def lire_jeton(self, jeton):
-        return rsvp.invitation_lire_jeton(jeton)
+        return invitation_lire_jeton(jeton)
 
     def get(self, request, jeton):
         return redirect("cafes:rsvp", jeton=jeton)
@@ -173,7 +175,7 @@ class DesinscriptionView(JetonMixin, View):
     a mail client's one-click request) unsubscribes."""
 
     def lire_jeton(self, jeton):
-        contact = rsvp.contact_lire_jeton_desinscription(jeton)
+        contact = contact_lire_jeton_desinscription(jeton)
         return contact, contact is not None
 
     def _rendre(self, request, gabarit, contact):

@@ -11,6 +11,7 @@ periodic task) picks up rows whose task was lost.
 """
 
 import logging
+import re
 import smtplib
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -148,6 +149,32 @@ def _mettre_en_file(*courriel_ids):
         transaction.on_commit(lambda paquet=paquet: envoyer_courriels.delay(paquet), robust=True)
 
 
+_ESPACES = re.compile(r"[ \t\n\r\f\v]+")
+
+
+@dataclass(frozen=True)
+class Rendu:
+    sujet: str
+    corps_texte: str
+    corps_html: str
+
+
+def courriel_rendre(*, gabarit, contexte, centre=None):
+    """The ``Rendu`` (subject, text and HTML bodies) of ``gabarit`` with ``contexte``, exactly
+    as ``courriel_preparer`` renders it (see there), written nowhere: for a preview."""
+    contexte = {"site_url": settings.SITE_URL, "centre": centre, **contexte}
+    # Collapsing whitespace also keeps a stray newline in a name from breaking the header. ASCII
+    # whitespace only: str.split() would also turn the no-break spaces of French ("Rappel :")
+    # into plain ones.
+    sujet = _ESPACES.sub(" ", _rendre_texte(f"{gabarit}_sujet.txt", contexte)).strip()
+    contexte["sujet"] = sujet
+    return Rendu(
+        sujet=sujet,
+        corps_texte=_rendre_texte(f"{gabarit}.txt", contexte).strip() + "\n",
+        corps_html=render_to_string(f"{gabarit}.html", contexte),
+    )
+
+
 def courriel_preparer(
     *,
     destinataire,
@@ -182,16 +209,13 @@ def courriel_preparer(
     en_tetes = dict(en_tetes or {})
     _verifier_en_tetes(en_tetes)
 
-    contexte = {"site_url": settings.SITE_URL, "centre": centre, **contexte}
-    # Collapsing whitespace also keeps a stray newline in a name from breaking the header.
-    sujet = " ".join(_rendre_texte(f"{gabarit}_sujet.txt", contexte).split())
-    contexte["sujet"] = sujet
+    rendu = courriel_rendre(gabarit=gabarit, contexte=contexte, centre=centre)
     courriel = Courriel(
         centre=centre,
         destinataire=destinataire,
-        sujet=sujet,
-        corps_texte=_rendre_texte(f"{gabarit}.txt", contexte).strip() + "\n",
-        corps_html=render_to_string(f"{gabarit}.html", contexte),
+        sujet=rendu.sujet,
+        corps_texte=rendu.corps_texte,
+        corps_html=rendu.corps_html,
         en_tetes=en_tetes,
         objet=objet,
     )

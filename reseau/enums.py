@@ -17,3 +17,5 @@ class AuditAction(models.TextChoices):
     MEMBRE_ROLE_CHANGE = "membre.role_change", _("Rôle d'un membre changé")
     MEMBRE_RETIRE = "membre.retire", _("Membre retiré")
     COURRIEL_RELANCE = "courriel.relance", _("Courriel renvoyé")
+    CAFE_ANNULE = "cafe.annule", _("Café partenaires annulé")
+    CAFE_MAINTENU = "cafe.maintenu", _("Café partenaires maintenu après annulation")

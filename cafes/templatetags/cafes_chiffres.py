@@ -4,7 +4,7 @@ an ``{% include %}``."""
 
 from django import template
 
-from cafes.compte_rendu import cafe_chiffres, serie_chiffres
+from cafes.selectors import cafe_chiffres, serie_chiffres
 from reseau.pagination import page_de
 
 register = template.Library()

@@ -147,7 +147,7 @@ def test_cafe_pages(page, connecte, salarie_user, centre):
 
     serie = CafeSerieFactory(centre=centre, nom="Café partenaires de Montanou")
     cafe = CafeFactory(serie=serie, centre=centre, date=date(2030, 12, 6))
-    InvitationFactory(cafe=cafe, reponse="oui")
+    InvitationFactory(cafe=cafe, reponse="oui", envoyee=True)
     connecte(salarie_user)
     # Not in the navigation until issue 4 is whole: reached by its address.
     page.goto("/cafes/")
@@ -158,5 +158,16 @@ def test_cafe_pages(page, connecte, salarie_user, centre):
     page.goto(f"/cafes/{cafe.pk}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("décembre 2030")
     assert_no_serious_violation(page)
-    page.goto(f"/cafes/{cafe.pk}/accueil/")
+    page.goto(f"/cafes/{cafe.pk}/pointage/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Accueil du café")
+    assert_no_serious_violation(page)
+    # Cancelling, with its confirmation and the email shown, then holding it after all.
+    page.goto(f"/cafes/{cafe.pk}/")
+    page.get_by_role("link", name="Annuler le café").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Annuler le café du")
+    expect(page.get_by_role("region", name="Le courriel")).to_contain_text("est annulé")
+    assert_no_serious_violation(page)
+    page.get_by_role("button", name="Annuler le café").click()
+    page.get_by_role("link", name="Le café est maintenu").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Maintenir le café du")
     assert_no_serious_violation(page)

@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from cafes.enums import Reponse
-from cafes.invitations import invitations_envoyer
 from cafes.models import Invitation
+from cafes.services.invitations import invitations_envoyer
 from tests.cafes.factories import CafeFactory, CafeSerieFactory
 from tests.partenariats.factories import ContactFactory, PartenaireFactory
 

@@ -1,6 +1,7 @@
 from datetime import date, timedelta
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from cafes.models import Cafe, CafeSerie, HoteSerie, Invitation
@@ -47,6 +48,7 @@ class InvitationFactory(DjangoModelFactory):
 
     class Params:
         centre = factory.SubFactory(CentreFactory)
+        envoyee = factory.Trait(envoyee_le=factory.LazyFunction(timezone.now))
 
     cafe = factory.SubFactory(CafeFactory, centre=factory.SelfAttribute("..centre"))
     contact = factory.SubFactory(

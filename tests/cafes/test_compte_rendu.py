@@ -6,20 +6,16 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_scopes import scope
 
-from cafes.compte_rendu import (
-    GABARIT_COMPTE_RENDU,
-    cafe_chiffres,
-    compte_rendu_assembler,
-    compte_rendu_envoyer,
-    compte_rendu_pdf,
-    serie_chiffres_partenaires,
-)
+from cafes.compte_rendu import compte_rendu_pdf
 from cafes.enums import Reponse
-from cafes.invitations import EN_TETE_MODELE
-from cafes.models import CompteRendu, NoteTourDeTable
+from cafes.models import CompteRendu, Invitation, NoteTourDeTable
+from cafes.selectors import cafe_chiffres, serie_chiffres_partenaires
+from cafes.services.compte_rendu import compte_rendu_assembler, compte_rendu_envoyer
 from cafes.templatetags import cafes_chiffres
 from courrier.models import Courriel
+from tests.cafes.concurrence import en_meme_temps
 from tests.cafes.factories import CafeFactory, CafeSerieFactory, InvitationFactory
 from tests.partenariats.factories import ContactFactory, PartenaireFactory
 
@@ -194,7 +190,6 @@ class TestEnvoi:
             i.contact.email for i in cafe.invitations.exclude(pk=desinscrit.pk)
         }
         for courriel in courriels:
-            assert courriel.en_tetes[EN_TETE_MODELE] == GABARIT_COMPTE_RENDU
             assert "List-Unsubscribe" in courriel.en_tetes
             assert courriel.objet.cafe_id == cafe.pk
             assert "<p>Second &lt;paragraphe&gt;</p>" in courriel.corps_html
@@ -204,6 +199,13 @@ class TestEnvoi:
             assert piece.type_mime == "application/pdf"
             assert bytes(piece.contenu).startswith(b"%PDF")
         assert CompteRendu.objects.get(cafe=cafe).envoye_le is not None
+        assert set(
+            Invitation.objects.filter(compte_rendu_envoye_le=MAINTENANT).values_list(
+                "pk", flat=True
+            )
+        ) == {c.object_id for c in courriels}
+        desinscrit.refresh_from_db()
+        assert desinscrit.compte_rendu_envoye_le is None
         # Sending again reaches only the new invitee.
         nouveau = inviter(cafe, mds)
         client_salarie.post(url)
@@ -222,6 +224,20 @@ class TestEnvoi:
         )
         assert "pas encore de compte rendu" in reponse.content.decode()
         assert not Courriel.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clicks_at_once_send_the_minutes_once(cafe, mailoutbox):
+    CompteRendu.objects.create(cafe=cafe, texte="Premier paragraphe")
+
+    def envoyer():
+        with scope(centre=cafe.centre_id):  # as each request opens it
+            return compte_rendu_envoyer(cafe=cafe, par=None)
+
+    assert sorted(en_meme_temps(envoyer, envoyer)) == [0, 3]
+    assert Courriel.objects.count() == 3
+    assert len(mailoutbox) == 3
+    assert not cafe.invitations.filter(compte_rendu_envoye_le__isnull=True).exists()
 
 
 class TestChiffres:

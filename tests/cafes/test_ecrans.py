@@ -355,14 +355,40 @@ class TestCafe:
         cafe.refresh_from_db()
         assert (cafe.capacite, cafe.sequence) == (12, 0)
 
-    def test_cancelling_through_the_form(self, client_salarie, serie):
+    def test_the_form_does_not_cancel(self, client_salarie, serie):
+        """Cancelling has its own button (``test_annulation``): not a status of the form."""
         cafe = CafeFactory(centre=serie.centre, serie=serie, date=date(2027, 2, 10))
-        client_salarie.post(
-            reverse("cafes:cafe_modifier", args=[cafe.pk]),
-            _cafe_data(adresse=cafe.adresse, statut=StatutCafe.ANNULE),
+        url = reverse("cafes:cafe_modifier", args=[cafe.pk])
+        statuts = client_salarie.get(url).context["form"].fields["statut"].choices
+        assert StatutCafe.ANNULE not in [valeur for valeur, _libelle in statuts]
+        response = client_salarie.post(
+            url, _cafe_data(adresse=cafe.adresse, statut=StatutCafe.ANNULE)
         )
+        assert response.status_code == 200
+        assert "statut" in response.context["form"].errors
         cafe.refresh_from_db()
-        assert (cafe.statut, cafe.sequence) == (StatutCafe.ANNULE, 1)
+        assert (cafe.statut, cafe.sequence) == (StatutCafe.PREVU, 0)
+
+    def test_a_cancelled_cafe_is_edited_without_status_nor_emails(
+        self, client_salarie, serie, django_capture_on_commit_callbacks, mailoutbox
+    ):
+        cafe = CafeFactory(
+            centre=serie.centre, serie=serie, date=date(2027, 2, 10), statut=StatutCafe.ANNULE
+        )
+        Invitation.objects.create(
+            cafe=cafe, contact=ContactFactory(centre=serie.centre), envoyee_le=timezone.now()
+        )
+        url = reverse("cafes:cafe_modifier", args=[cafe.pk])
+        response = client_salarie.get(url)
+        assert "statut" not in response.context["form"].fields
+        assert "Le café est maintenu" in response.content.decode()
+        donnees = _cafe_data(adresse="Mairie")
+        del donnees["statut"]
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client_salarie.post(url, donnees).status_code == 302
+        cafe.refresh_from_db()
+        assert (cafe.statut, cafe.adresse, cafe.sequence) == (StatutCafe.ANNULE, "Mairie", 0)
+        assert mailoutbox == []
 
     def test_end_before_start(self, client_salarie, serie):
         response = client_salarie.post(

@@ -82,9 +82,15 @@ class TestCafeIcs:
         assert vevent["STATUS"] == "CANCELLED"
         assert vevent["UID"] == f"{cafe.uid}@maillage"
 
+    def test_request_puts_the_event_back(self, cafe):
+        calendrier, vevent = evenement(cafe_ics(cafe, method="REQUEST"))
+        assert calendrier["METHOD"] == "REQUEST"
+        assert vevent["STATUS"] == "CONFIRMED"
+        assert vevent["UID"] == f"{cafe.uid}@maillage"
+
     def test_unknown_method_is_refused(self, cafe):
         with pytest.raises(ValueError):
-            cafe_ics(cafe, method="REQUEST")
+            cafe_ics(cafe, method="REFRESH")
 
     def test_no_token_nor_personal_link(self, cafe):
         contenu = cafe_ics(cafe).decode()

@@ -12,8 +12,8 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
-from cafes.invitations import invitations_envoyer
 from cafes.models import Invitation
+from cafes.services.invitations import invitations_envoyer
 from courrier.enums import StatutCourriel
 from courrier.models import Courriel
 from tests.cafes.factories import CafeFactory, CafeSerieFactory

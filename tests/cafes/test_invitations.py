@@ -1,6 +1,5 @@
 import datetime
 import threading
-from email import message_from_bytes
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -11,29 +10,26 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
-from django_scopes import scope
-from icalendar import Calendar
+from django_scopes import scope, scopes_disabled
 
-from cafes import invitations
+from cafes import emails
 from cafes.enums import Reponse, StatutCafe
-from cafes.invitations import (
-    EN_TETE_MODELE,
-    GABARIT_RAPPEL,
-    cafe_annuler,
-    cafe_modifier_notifier,
+from cafes.jetons import lien_desinscription, lien_rsvp
+from cafes.models import Cafe, Invitation
+from cafes.selectors import invitations_contexte
+from cafes.services import invitations
+from cafes.services.cafes import cafe_annuler, cafe_modifier
+from cafes.services.invitations import (
     invitations_envoyer,
     invitations_expedier,
-    invitations_par_organisation,
     invitations_preparer,
-    invitations_totaux,
     rappels_envoyer,
 )
-from cafes.models import Cafe, Invitation
-from cafes.rsvp import lien_desinscription, lien_rsvp
 from cafes.tasks import envoyer_invitations, envoyer_rappels, reprendre_invitations
-from cafes.views_invitations import invitations_contexte
 from courrier.models import Courriel
 from partenariats.models import Contact
+from tests.cafes.concurrence import en_meme_temps
+from tests.cafes.courriels import calendrier, html
 from tests.cafes.factories import CafeFactory, CafeSerieFactory
 from tests.partenariats.factories import ContactFactory, PartenaireFactory
 
@@ -78,21 +74,6 @@ def envoyer(cafe, capture, user=None):
         return invitations_envoyer(cafe=cafe, par=user)
 
 
-def calendrier(message):
-    """The METHOD and the VEVENT of the .ics attached to a sent message, from its MIME."""
-    mime = message_from_bytes(message.message().as_bytes())
-    (partie,) = [p for p in mime.walk() if p.get_content_type() == "text/calendar"]
-    assert partie.get_filename() == "invitation.ics"
-    cal = Calendar.from_ical(partie.get_payload(decode=True))
-    (vevent,) = cal.walk("VEVENT")
-    return partie.get_param("method"), cal, vevent
-
-
-def html(message):
-    (alternative,) = message.alternatives
-    return alternative[0]
-
-
 class TestEnvoi:
     def test_one_email_per_contact_with_everything(
         self, cafe, django_capture_on_commit_callbacks, mailoutbox
@@ -121,6 +102,8 @@ class TestEnvoi:
 
         assert message.extra_headers["List-Unsubscribe"] == f"<{lien_desinscription(awa)}>"
         assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        # What an email is about lives on the invitation, not in a header read back.
+        assert "X-Maillage-Modele" not in message.extra_headers
         methode, cal, vevent = calendrier(message)
         assert methode == "PUBLISH" and cal["METHOD"] == "PUBLISH"
         assert vevent["UID"] == f"{cafe.uid}@maillage"
@@ -187,7 +170,7 @@ class TestEnvoi:
     ):
         inviter(cafe, *(f"c{n}@mds.test" for n in range(5)))
         invitations_preparer(cafe=cafe)
-        vrai = invitations.courriel_preparer
+        vrai = emails.courriel_preparer
         appels = []
 
         def panne_au_troisieme(**kwargs):
@@ -196,12 +179,12 @@ class TestEnvoi:
                 raise ConnectionError("database went away")
             return vrai(**kwargs)
 
-        monkeypatch.setattr(invitations, "courriel_preparer", panne_au_troisieme)
+        monkeypatch.setattr(emails, "courriel_preparer", panne_au_troisieme)
         with django_capture_on_commit_callbacks(execute=True):
             with pytest.raises(ConnectionError):
                 invitations_expedier(cafe_id=cafe.pk, taille=2)
         # The first batch committed; the failing one left nothing behind.
-        assert invitations_totaux(cafe)["envoyees"] == 2
+        assert cafe.invitations.totaux()["envoyees"] == 2
         assert Courriel.objects.count() == 2
         with django_capture_on_commit_callbacks(execute=True):
             assert invitations_expedier(cafe_id=cafe.pk, taille=2) == 3
@@ -319,7 +302,7 @@ class TestProgression:
             reponse=Reponse.NON, envoyee_le=MAINTENANT
         )
         Invitation.objects.filter(contact__email="d@regie.test").update(reponse=Reponse.PEUT_ETRE)
-        assert invitations_totaux(cafe) == {
+        assert cafe.invitations.totaux() == {
             "total": 4,
             "envoyees": 2,
             "en_attente": 2,
@@ -330,7 +313,7 @@ class TestProgression:
         }
         assert [
             (o["nom"], o["total"], o["oui"], o["non"], o["peut_etre"], o["sans_reponse"])
-            for o in invitations_par_organisation(cafe)
+            for o in cafe.invitations.totaux_par_organisation()
         ] == [
             ("Maison des solidarités", 3, 1, 1, 0, 1),
             ("Régie de quartier", 1, 0, 0, 1, 0),
@@ -370,7 +353,7 @@ class TestProgression:
         inviter(cafe, "a@mds.test", "b@mds.test")
         invitations_preparer(cafe=cafe)
         with django_assert_num_queries(1):
-            assert invitations_totaux(cafe)["total"] == 2
+            assert cafe.invitations.totaux()["total"] == 2
 
     def test_progress_for_the_page_to_poll(self, cafe, client_salarie, lecture_user):
         inviter(cafe, "a@mds.test", "b@mds.test", "c@mds.test")
@@ -447,9 +430,7 @@ class TestRappels:
         # The hourly task runs again the same day: nothing more.
         assert self.rappeler(django_capture_on_commit_callbacks, datetime.date(2026, 12, 2)) == 0
         assert len(mailoutbox) == 3
-        assert (
-            Courriel.objects.filter(**{f"en_tetes__{EN_TETE_MODELE}": GABARIT_RAPPEL}).count() == 3
-        )
+        assert Invitation.objects.filter(rappel_envoye_le=MAINTENANT).count() == 3
 
     def test_days_follow_the_series(
         self, cafe, envoyees, django_capture_on_commit_callbacks, mailoutbox
@@ -460,7 +441,7 @@ class TestRappels:
         assert self.rappeler(django_capture_on_commit_callbacks, datetime.date(2026, 11, 29)) == 3
         cafe.serie.rappel_jours = 0
         cafe.serie.save()
-        Courriel.objects.all().delete()
+        Invitation.objects.update(rappel_envoye_le=None)
         assert self.rappeler(django_capture_on_commit_callbacks, datetime.date(2026, 12, 4)) == 0
 
     def test_the_hourly_task_waits_for_the_morning(
@@ -486,6 +467,26 @@ class TestRappels:
         assert mailoutbox == []
 
 
+@pytest.mark.django_db(transaction=True)
+def test_reminder_runs_at_the_same_time_remind_each_invitation_once(cafe, mailoutbox):
+    """The hourly task overlapping a slow run, or two workers: the lock on the café makes the
+    second run find every invitation marked by the first."""
+    adresses = [f"c{n}@mds.test" for n in range(12)]
+    inviter(cafe, *adresses)
+    invitations_preparer(cafe=cafe)
+    Invitation.objects.update(envoyee_le=MAINTENANT)
+    Cafe.objects.filter(pk=cafe.pk).update(statut=StatutCafe.INVITATIONS_ENVOYEES)
+
+    def rappeler():
+        with scopes_disabled():  # as the periodic task opens it
+            return rappels_envoyer(datetime.date(2026, 12, 2))
+
+    assert sorted(en_meme_temps(rappeler, rappeler, rappeler)) == [0, 0, 12]
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(adresses)
+    assert Courriel.objects.count() == 12
+    assert not Invitation.objects.filter(rappel_envoye_le__isnull=True).exists()
+
+
 class TestModificationEtAnnulation:
     @pytest.fixture
     def envoyees(self, cafe, django_capture_on_commit_callbacks, mailoutbox):
@@ -501,11 +502,13 @@ class TestModificationEtAnnulation:
     def test_change_sends_an_update_replacing_the_event(
         self, cafe, envoyees, django_capture_on_commit_callbacks, mailoutbox
     ):
-        Cafe.objects.filter(pk=cafe.pk).update(
-            heure_debut=datetime.time(9, 30), adresse="2 place du Marché, 47000 Agen"
-        )
         with django_capture_on_commit_callbacks(execute=True):
-            cafe_modifier_notifier(cafe=cafe, par=None)
+            cafe_modifier(
+                cafe=cafe,
+                par=None,
+                heure_debut=datetime.time(9, 30),
+                adresse="2 place du Marché, 47000 Agen",
+            )
         assert cafe.sequence == 1
         cafe.refresh_from_db()
         assert cafe.sequence == 1
@@ -525,8 +528,10 @@ class TestModificationEtAnnulation:
         self, cafe, envoyees, django_capture_on_commit_callbacks, mailoutbox
     ):
         with django_capture_on_commit_callbacks(execute=True):
-            cafe_modifier_notifier(cafe=cafe, par=None)
-            cafe_modifier_notifier(cafe=cafe, par=None)
+            cafe_modifier(cafe=cafe, par=None, adresse="Mairie")
+            cafe_modifier(cafe=cafe, par=None, adresse="Salle des fêtes")
+            # Nothing practical changes: nothing is sent.
+            assert cafe_modifier(cafe=cafe, par=None, adresse="Salle des fêtes", capacite=20) == []
         sequences = sorted(calendrier(m)[2]["SEQUENCE"] for m in mailoutbox)
         assert sequences == [1, 1, 2, 2]
 
@@ -549,5 +554,9 @@ class TestModificationEtAnnulation:
             assert cafe_annuler(cafe=cafe, par=None) == []
             assert invitations_expedier(cafe_id=cafe.pk) == 0
         assert len(mailoutbox) == 2
+        # Changing a cancelled café tells no one; its status is not changed that way.
+        with django_capture_on_commit_callbacks(execute=True):
+            assert cafe_modifier(cafe=cafe, par=None, adresse="Mairie") == []
+        assert len(mailoutbox) == 2
         with pytest.raises(ValidationError):
-            cafe_modifier_notifier(cafe=cafe, par=None)
+            cafe_modifier(cafe=cafe, par=None, statut=StatutCafe.PREVU)

@@ -1,4 +1,4 @@
-"""On the day of a café: the feuille d'émargement (PDF) and the check-in screen."""
+"""On the day of a café: the feuille d'émargement (PDF) and the check-in screen (pointage)."""
 
 import subprocess
 from datetime import timedelta
@@ -83,13 +83,13 @@ class TestEmargement:
         assert response.status_code == 404
 
 
-class TestAccueil:
+class TestPointage:
     def test_page_groupee_attendus_d_abord(self, client_salarie, cafe):
         _inviter(cafe, reponse="", prenom="Paul", nom="Silence")
         oui = _inviter(cafe, reponse=Reponse.OUI, prenom="Awa", nom="Diallo")
         oui.present = True
         oui.save()
-        response = client_salarie.get(reverse("cafes:accueil", args=[cafe.pk]))
+        response = client_salarie.get(reverse("cafes:pointage", args=[cafe.pk]))
         assert response.status_code == 200
         html = response.content.decode()
         assert html.index("Awa Diallo") < html.index("Paul Silence")
@@ -103,7 +103,7 @@ class TestAccueil:
         response = client_salarie.post(url, {"invitation": invitation.pk, "present": "1"})
         assert response.status_code == 302
         assert response["Location"] == (
-            reverse("cafes:accueil", args=[cafe.pk]) + f"#invitation-{invitation.pk}"
+            reverse("cafes:pointage", args=[cafe.pk]) + f"#invitation-{invitation.pk}"
         )
         invitation.refresh_from_db()
         assert invitation.present
@@ -134,7 +134,7 @@ class TestAccueil:
     def test_un_cafe_annule_reste_annule(self, client_salarie, cafe):
         Cafe.objects.filter(pk=cafe.pk).update(statut=StatutCafe.ANNULE, date=timezone.localdate())
         client_salarie.post(
-            reverse("cafes:accueil", args=[cafe.pk]),
+            reverse("cafes:pointage", args=[cafe.pk]),
             {"prenom": "Léa", "nom": "Martin", "nouvelle_organisation": "Collectif Léo"},
         )
         assert Invitation.objects.get(cafe=cafe, contact__nom="Martin").present
@@ -150,7 +150,7 @@ class TestAccueil:
         autre.refresh_from_db()
         assert not autre.present
 
-    def test_sans_invitation_choisie_revient_a_l_accueil(self, client_salarie, cafe):
+    def test_sans_invitation_choisie_revient_au_pointage(self, client_salarie, cafe):
         response = client_salarie.post(reverse("cafes:presence", args=[cafe.pk]), {})
         assert response.status_code == 302
 
@@ -162,7 +162,7 @@ class TestAccueil:
         )
         assert presence.status_code == 403
         ajout = client_lecture.post(
-            reverse("cafes:accueil", args=[cafe.pk]),
+            reverse("cafes:pointage", args=[cafe.pk]),
             {"prenom": "A", "nom": "B", "nouvelle_organisation": "X"},
         )
         assert ajout.status_code == 403
@@ -173,7 +173,7 @@ class TestAccueil:
     def test_nombre_de_requetes_constant(self, client_salarie, cafe, django_assert_max_num_queries):
         """Session, user, membership, café, invitations, organisations of the form: the same
         six queries with 3 invitations or 20."""
-        url = reverse("cafes:accueil", args=[cafe.pk])
+        url = reverse("cafes:pointage", args=[cafe.pk])
         for _ in range(3):
             _inviter(cafe, reponse=Reponse.OUI)
         client_salarie.get(url)  # session warmed up
@@ -190,7 +190,7 @@ class TestAccueil:
 class TestSansInvitation:
     def test_nouvelle_organisation(self, client_salarie, cafe):
         response = client_salarie.post(
-            reverse("cafes:accueil", args=[cafe.pk]),
+            reverse("cafes:pointage", args=[cafe.pk]),
             {
                 "prenom": "Nadia",
                 "nom": "Benali",
@@ -219,7 +219,7 @@ class TestSansInvitation:
         partenaire = PartenaireFactory(centre=cafe.centre)
         contact = ContactFactory(partenaire=partenaire, email="awa@caf.test")
         response = client_salarie.post(
-            reverse("cafes:accueil", args=[cafe.pk]),
+            reverse("cafes:pointage", args=[cafe.pk]),
             {
                 "prenom": "Awa",
                 "nom": "Diallo",
@@ -239,7 +239,7 @@ class TestSansInvitation:
             cafe, organisation=partenaire, reponse=Reponse.NON, prenom="Luc", nom="Bernard"
         )
         response = client_salarie.post(
-            reverse("cafes:accueil", args=[cafe.pk]),
+            reverse("cafes:pointage", args=[cafe.pk]),
             {"prenom": "luc", "nom": "BERNARD", "partenaire": partenaire.pk},
         )
         assert response.status_code == 302
@@ -251,7 +251,7 @@ class TestSansInvitation:
     def test_organisation_d_un_autre_centre_refusee(self, client_salarie, cafe, autre_centre):
         etranger = PartenaireFactory(centre=autre_centre)
         response = client_salarie.post(
-            reverse("cafes:accueil", args=[cafe.pk]),
+            reverse("cafes:pointage", args=[cafe.pk]),
             {"prenom": "A", "nom": "B", "partenaire": etranger.pk},
         )
         assert response.status_code == 200
@@ -260,7 +260,7 @@ class TestSansInvitation:
 
     def test_messages_en_francais(self, client_salarie, cafe):
         response = client_salarie.post(
-            reverse("cafes:accueil", args=[cafe.pk]), {"email": "pas-une-adresse"}
+            reverse("cafes:pointage", args=[cafe.pk]), {"email": "pas-une-adresse"}
         )
         assert response.status_code == 200
         html = response.content.decode()
@@ -273,7 +273,7 @@ class TestSansInvitation:
     def test_deux_organisations_refusees(self, client_salarie, cafe):
         partenaire = PartenaireFactory(centre=cafe.centre)
         response = client_salarie.post(
-            reverse("cafes:accueil", args=[cafe.pk]),
+            reverse("cafes:pointage", args=[cafe.pk]),
             {"prenom": "A", "nom": "B", "partenaire": partenaire.pk, "nouvelle_organisation": "Y"},
         )
         assert response.status_code == 200
@@ -283,4 +283,4 @@ class TestSansInvitation:
 def test_liens_depuis_la_page_du_cafe(client_salarie, cafe):
     html = client_salarie.get(reverse("cafes:cafe_detail", args=[cafe.pk])).content.decode()
     assert reverse("cafes:emargement", args=[cafe.pk]) in html
-    assert reverse("cafes:accueil", args=[cafe.pk]) in html
+    assert reverse("cafes:pointage", args=[cafe.pk]) in html

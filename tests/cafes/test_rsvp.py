@@ -14,9 +14,11 @@ from django.utils import timezone
 from django_scopes import scope
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from cafes import rsvp
+from cafes import jetons
 from cafes.enums import Reponse, StatutCafe
 from cafes.models import Cafe, Invitation
+from cafes.selectors import places_restantes
+from cafes.services import rsvp
 from courrier.models import Courriel
 from partenariats.models import Contact
 from reseau.jetons import JetonExpire, jeton_creer, jeton_verifier
@@ -67,7 +69,7 @@ def invitation(cafe):
 
 
 def url(invitation):
-    return reverse("cafes:rsvp", args=[rsvp.invitation_jeton(invitation)])
+    return reverse("cafes:rsvp", args=[jetons.invitation_jeton(invitation)])
 
 
 def contenu(response):
@@ -91,13 +93,13 @@ def repondre(client, invitation, reponse="oui", nb_personnes=2, commentaire=""):
 @pytest.mark.django_db
 class TestJetons:
     def test_expires_at_the_end_of_the_cafe_paris_time(self, invitation, time_machine):
-        jeton = rsvp.invitation_jeton(invitation)
-        assert jeton_verifier(jeton, usage=rsvp.USAGE_RSVP) == invitation.pk
+        jeton = jetons.invitation_jeton(invitation)
+        assert jeton_verifier(jeton, usage=jetons.USAGE_RSVP) == invitation.pk
         fin = datetime.datetime(2027, 1, 8, 10, 30, tzinfo=PARIS)
-        assert rsvp.cafe_fin(invitation.cafe) == fin
+        assert invitation.cafe.fin == fin
         time_machine.move_to(fin + datetime.timedelta(seconds=1))
         with pytest.raises(JetonExpire) as exc:
-            jeton_verifier(jeton, usage=rsvp.USAGE_RSVP)
+            jeton_verifier(jeton, usage=jetons.USAGE_RSVP)
         assert exc.value.expire_le == fin
 
     def test_a_token_shows_its_own_invitation_only(self, client, invitation, cafe):
@@ -111,7 +113,7 @@ class TestJetons:
         assert "Jules Marchand" in contenu(client.get(url(autre)))
 
     @pytest.mark.parametrize(
-        "usage", [rsvp.USAGE_DESINSCRIPTION, "partenariats.fiche", "cafes.autre"]
+        "usage", [jetons.USAGE_DESINSCRIPTION, "partenariats.fiche", "cafes.autre"]
     )
     def test_a_token_for_another_usage_is_dead(self, client, invitation, usage):
         jeton = jeton_creer(
@@ -123,9 +125,9 @@ class TestJetons:
 
     def test_an_altered_token_is_dead(self, client, invitation):
         autre = InvitationFactory(cafe=invitation.cafe)
-        jeton = rsvp.invitation_jeton(invitation)
+        jeton = jetons.invitation_jeton(invitation)
         charge, signature = jeton.split(":")
-        faux = rsvp.invitation_jeton(autre).split(":")[0] + ":" + signature
+        faux = jetons.invitation_jeton(autre).split(":")[0] + ":" + signature
         for valeur in (faux, jeton[:-2], "x"):
             response = client.get(reverse("cafes:rsvp", args=[valeur]))
             assertContains(response, "Ce lien ne fonctionne plus")
@@ -355,7 +357,7 @@ class TestNouveauLien:
         mailoutbox,
     ):
         jeton = jeton_creer(
-            usage=rsvp.USAGE_RSVP,
+            usage=jetons.USAGE_RSVP,
             pk=invitation.pk,
             expire_le=timezone.now() - datetime.timedelta(days=1),
         )
@@ -382,7 +384,7 @@ class TestNouveauLien:
 
 
 def _jeton(invitation):
-    return rsvp.invitation_jeton(invitation)
+    return jetons.invitation_jeton(invitation)
 
 
 @pytest.mark.django_db
@@ -392,7 +394,7 @@ class TestDesinscription:
         return ContactFactory(centre=centre, email="awa@partenaire.test")
 
     def test_get_shows_a_button_and_changes_nothing(self, client, contact):
-        response = client.get(rsvp.lien_desinscription(contact).removeprefix(SITE_URL))
+        response = client.get(jetons.lien_desinscription(contact).removeprefix(SITE_URL))
         page = contenu(response)
         assert "Me désinscrire" in page
         assert "awa@partenaire.test" in page
@@ -400,7 +402,7 @@ class TestDesinscription:
         assert contact.desinscrit_le is None
 
     def test_post_unsubscribes(self, client, contact, maintenant):
-        response = client.post(rsvp.lien_desinscription(contact).removeprefix(SITE_URL))
+        response = client.post(jetons.lien_desinscription(contact).removeprefix(SITE_URL))
         assertContains(response, "Vous êtes désinscrit·e")
         contact.refresh_from_db()
         assert contact.desinscrit_le == maintenant
@@ -408,7 +410,7 @@ class TestDesinscription:
     def test_one_click_post_without_csrf(self, contact, maintenant):
         client = Client(enforce_csrf_checks=True)
         response = client.post(
-            rsvp.lien_desinscription(contact).removeprefix(SITE_URL),
+            jetons.lien_desinscription(contact).removeprefix(SITE_URL),
             "List-Unsubscribe=One-Click",
             content_type="application/x-www-form-urlencoded",
         )
@@ -417,7 +419,7 @@ class TestDesinscription:
         assert contact.desinscrit_le == maintenant
 
     def test_first_date_is_kept(self, client, contact, time_machine, maintenant):
-        lien = rsvp.lien_desinscription(contact).removeprefix(SITE_URL)
+        lien = jetons.lien_desinscription(contact).removeprefix(SITE_URL)
         client.post(lien)
         time_machine.shift(datetime.timedelta(days=3))
         client.post(lien)
@@ -425,8 +427,8 @@ class TestDesinscription:
         assert contact.desinscrit_le == maintenant
 
     def test_bad_token_changes_nothing(self, client, contact):
-        jeton = rsvp.lien_desinscription(contact).rstrip("/").split("/")[-1]
-        for valeur in (jeton[:-2], rsvp.invitation_jeton(InvitationFactory(contact=contact))):
+        jeton = jetons.lien_desinscription(contact).rstrip("/").split("/")[-1]
+        for valeur in (jeton[:-2], jetons.invitation_jeton(InvitationFactory(contact=contact))):
             response = client.post(reverse("cafes:desinscription", args=[valeur]))
             assertContains(response, "Ce lien ne fonctionne plus")
         contact.refresh_from_db()
@@ -448,14 +450,14 @@ class TestCapacite:
         with pytest.raises(ValidationError, match="Il ne reste qu'1 place"):
             rsvp.invitation_repondre(invitation=karim, reponse=Reponse.OUI, nb_personnes=2)
         rsvp.invitation_repondre(invitation=karim, reponse=Reponse.OUI, nb_personnes=1)
-        assert rsvp.places_restantes(petit) == 0
+        assert places_restantes(petit) == 0
         with pytest.raises(ValidationError, match="complet"):
             rsvp.invitation_repondre(invitation=lea, reponse=Reponse.OUI, nb_personnes=1)
         # Maybe and no are always possible; a yes can shrink, or stay as it is.
         rsvp.invitation_repondre(invitation=lea, reponse=Reponse.PEUT_ETRE, nb_personnes=1)
         rsvp.invitation_repondre(invitation=awa, reponse=Reponse.OUI, nb_personnes=1)
         rsvp.invitation_repondre(invitation=lea, reponse=Reponse.OUI, nb_personnes=1)
-        assert rsvp.places_reservees(petit) == 3
+        assert petit.invitations.places_reservees() == 3
 
     def test_the_page_says_how_many_places_are_left_and_refuses_too_many(self, client, petit):
         invitation = InvitationFactory(cafe=petit)

@@ -5,8 +5,8 @@ import pytest
 from cafes.calendrier import date_du_mois, dates_serie, heure, jours_feries, paques
 from cafes.enums import Jour, Rang
 from cafes.models import Cafe
-from cafes.selectors import cafe_cercle, cafe_destinataires
-from cafes.services import cafes_generer, hote_suivant
+from cafes.selectors import cafe_cercle, cafe_destinataires, hote_suivant
+from cafes.services.series import cafes_generer
 from partenariats.enums import CategoriePartenaire
 from tests.cafes.factories import CafeFactory, CafeSerieFactory, HoteSerieFactory
 from tests.partenariats.factories import ContactFactory, PartenaireFactory, theme

@@ -13,6 +13,7 @@ from courrier.services import (
     courriel_expedier,
     courriel_preparer,
     courriel_relancer,
+    courriel_rendre,
     lien_absolu,
 )
 from courrier.tasks import relancer_courriels_bloques
@@ -75,6 +76,14 @@ class TestCourrielPreparer:
         assert "<title>Avis pour Café &amp; &lt;Cie&gt; (rappel)</title>" in courriel.corps_html
         assert f"envoyé par {centre.nom} avec Maillage" in courriel.corps_html
         assert 'href="https://maillage.example.org/cafes/12/"' in courriel.corps_html
+
+    def test_the_subject_keeps_no_break_spaces(self, gabarits_essai):
+        """French puts one before ":" (and the subject is collapsed to one line)."""
+        rendu = courriel_rendre(
+            gabarit=gabarits_essai, contexte={**CONTEXTE, "nom": "Rappel\u00a0: Café"}
+        )
+        assert rendu.sujet == "Avis pour Rappel\u00a0: Café (rappel)"
+        assert not Courriel.objects.exists()
 
     def test_system_email_names_maillage_in_the_footer(self, gabarits_essai):
         courriel = preparer(gabarits_essai)

@@ -1,135 +1,26 @@
-"""Answers to café invitations through personal links, and unsubscribing from café emails.
-
-Partners have no account: the RSVP link carries a ``reseau.jetons`` token with the usage
-``USAGE_RSVP``, bound to one invitation and expiring at the café's end; the unsubscribe link a
-token with ``USAGE_DESINSCRIPTION`` bound to the contact. Opening a link never changes
-anything (mail scanners open links): only a POST does.
+"""What partners do through the links of café emails, without an account: answer an
+invitation, send a colleague instead, unsubscribe, ask for a new link. The links and their
+tokens are ``cafes.jetons``'; the pages ``cafes.views_publiques``'.
 """
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cafes import emails
 from cafes.enums import Reponse, StatutCafe
 from cafes.models import Cafe, Invitation
-from courrier.services import courriel_preparer, lien_absolu
+from cafes.selectors import places_restantes
 from partenariats.models import Contact
 from reseau.enums import Role
-from reseau.jetons import jeton_creer, jeton_lire
 from reseau.models import Membership
 
-USAGE_RSVP = "cafes.rsvp"
-USAGE_DESINSCRIPTION = "cafes.desinscription"
-DUREE_DESINSCRIPTION = timedelta(days=365)
 DELAI_NOUVEAU_LIEN = timedelta(hours=24)
-# Cafés happen in France: their date and times are Paris wall-clock times.
-FUSEAU = ZoneInfo("Europe/Paris")
-
-
-def cafe_debut(cafe):
-    return datetime.combine(cafe.date, cafe.heure_debut, tzinfo=FUSEAU)
-
-
-def cafe_fin(cafe):
-    return datetime.combine(cafe.date, cafe.heure_fin, tzinfo=FUSEAU)
-
-
-def reponses_ouvertes(cafe):
-    """Answers can change until the café starts, unless it is cancelled."""
-    return cafe.statut != StatutCafe.ANNULE and timezone.now() < cafe_debut(cafe)
-
-
-# --- Tokens and links -----------------------------------------------------------------------
-
-
-def invitation_jeton(invitation):
-    """The RSVP token of ``invitation``, valid until the café's end; always the same."""
-    return jeton_creer(usage=USAGE_RSVP, pk=invitation.pk, expire_le=cafe_fin(invitation.cafe))
-
-
-def lien_rsvp(invitation, reponse=""):
-    """Absolute RSVP link; ``reponse`` (a ``Reponse`` value) pre-selects an answer."""
-    lien = lien_absolu(reverse("cafes:rsvp", args=[invitation_jeton(invitation)]))
-    return f"{lien}?reponse={reponse}" if reponse else lien
-
-
-def liens_reponses(invitation):
-    """``{"oui": …, "non": …, "peut_etre": …}``: the invitation's three answer buttons (one
-    token signed for all three)."""
-    lien = lien_rsvp(invitation)
-    return {
-        "oui": f"{lien}?reponse={Reponse.OUI}",
-        "non": f"{lien}?reponse={Reponse.NON}",
-        "peut_etre": f"{lien}?reponse={Reponse.PEUT_ETRE}",
-    }
-
-
-def invitation_lire_jeton(jeton):
-    """``(invitation, valide)``: ``(invitation, True)`` genuine and alive, ``(invitation,
-    False)`` genuine but expired, ``(None, False)`` forged, altered, for another usage, or its
-    invitation is gone. The caller shows the same page for both dead cases."""
-    return jeton_lire(
-        jeton,
-        usage=USAGE_RSVP,
-        modele=Invitation,
-        relations=["cafe__centre", "cafe__hote", "cafe__theme", "contact__partenaire"],
-    )
-
-
-def jeton_desinscription(contact):
-    # A year from now, rounded to the day: the link in emails of the same day stays the same.
-    expire_le = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
-    return jeton_creer(
-        usage=USAGE_DESINSCRIPTION, pk=contact.pk, expire_le=expire_le + DUREE_DESINSCRIPTION
-    )
-
-
-def lien_desinscription(contact):
-    """Absolute unsubscribe link of ``contact`` (for the body and ``List-Unsubscribe``)."""
-    return lien_absolu(reverse("cafes:desinscription", args=[jeton_desinscription(contact)]))
-
-
-def en_tetes_desinscription(lien):
-    """RFC 2369 and RFC 8058 (one-click) headers for a café email whose unsubscribe link (from
-    ``lien_desinscription``, also shown in the body) is ``lien``."""
-    return {
-        "List-Unsubscribe": f"<{lien}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
-
-
-def contact_lire_jeton_desinscription(jeton):
-    """The contact an unsubscribe token names, or None for any dead or forged token."""
-    contact, valide = jeton_lire(
-        jeton, usage=USAGE_DESINSCRIPTION, modele=Contact, relations=["partenaire__centre"]
-    )
-    return contact if valide else None
-
-
-# --- Answers --------------------------------------------------------------------------------
-
-
-def places_reservees(cafe, *, sauf=None):
-    """People announced by the "yes" answers of ``cafe`` (``sauf``: an invitation left out)."""
-    oui = cafe.invitations.filter(reponse=Reponse.OUI)
-    if sauf is not None:
-        oui = oui.exclude(pk=sauf.pk)
-    return oui.aggregate(total=Sum("nb_personnes"))["total"] or 0
-
-
-def places_restantes(cafe, *, sauf=None):
-    """Places left for ``sauf``'s answer (or anyone's), or None when the café has no capacity."""
-    if cafe.capacite is None:
-        return None
-    return max(cafe.capacite - places_reservees(cafe, sauf=sauf), 0)
 
 
 @transaction.atomic
@@ -153,7 +44,7 @@ def invitation_repondre(*, invitation, reponse, nb_personnes=1, commentaire=""):
         .select_related("cafe")
         .get(pk=invitation.pk)
     )
-    if not reponses_ouvertes(invitation.cafe):
+    if not invitation.cafe.reponses_ouvertes:
         raise ValidationError(_("Les réponses à ce café sont closes."))
     if reponse not in Reponse.values:
         raise ValidationError(_("Réponse inconnue."))
@@ -192,7 +83,7 @@ def collegue_inviter(*, invitation, prenom, nom, email):
         .get(pk=invitation.pk)
     )
     cafe = invitation.cafe
-    if not reponses_ouvertes(cafe):
+    if not cafe.reponses_ouvertes:
         raise ValidationError(_("Les réponses à ce café sont closes."))
     email = email.strip()
     if Contact.objects.filter(email__iexact=email, desinscrit_le__isnull=False).exists():
@@ -223,23 +114,8 @@ def collegue_inviter(*, invitation, prenom, nom, email):
         raise ValidationError(
             _("%(nom)s est déjà invité·e à ce café.") % {"nom": str(contact) or contact.email}
         )
-    desinscription = lien_desinscription(contact)
-    nouvelle.courriel = courriel_preparer(
-        destinataire=contact.email,
-        gabarit="cafes/emails/invitation_collegue",
-        contexte={
-            "cafe": cafe,
-            "invitation": nouvelle,
-            "contact": contact,
-            "par": invitation.contact,
-            "partenaire": partenaire,
-            "lien": lien_rsvp(nouvelle),
-            "lien_desinscription": desinscription,
-        },
-        centre=cafe.centre,
-        objet=nouvelle,
-        en_tetes=en_tetes_desinscription(desinscription),
-    )
+    nouvelle.cafe = cafe
+    nouvelle.courriel = emails.invitation_collegue(invitation=nouvelle, par=invitation.contact)
     nouvelle.envoyee_le = timezone.now()
     nouvelle.save(update_fields=["courriel", "envoyee_le"])
     invitation.reponse, invitation.nb_personnes = Reponse.NON, 1
@@ -265,7 +141,7 @@ def nouveau_lien_demander(*, invitation):
     if invitation is None:
         return []
     cafe = invitation.cafe
-    if cafe.statut == StatutCafe.ANNULE or cafe_fin(cafe) <= timezone.now():
+    if cafe.statut == StatutCafe.ANNULE or cafe.fin <= timezone.now():
         return []
     # add() is atomic in Redis: two clicks at once make one email.
     if not cache.add(f"cafes:nouveau-lien:{invitation.pk}", 1, DELAI_NOUVEAU_LIEN.total_seconds()):
@@ -278,13 +154,4 @@ def nouveau_lien_demander(*, invitation):
         }
     )
     with transaction.atomic():
-        return [
-            courriel_preparer(
-                destinataire=adresse,
-                gabarit="cafes/emails/rsvp_nouveau_lien",
-                contexte={"cafe": cafe, "invitation": invitation, "contact": invitation.contact},
-                centre=cafe.centre,
-                objet=invitation,
-            )
-            for adresse in adresses
-        ]
+        return emails.nouveau_lien(invitation=invitation, adresses=adresses)

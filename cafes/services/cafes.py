@@ -1,0 +1,210 @@
+"""One café: its details, its circle, cancelling it and holding it after all.
+
+The people already invited (``InvitationQuerySet.a_prevenir``: emailed, still reachable) hear
+of what changes their calendars: a new date, time or place (``cafe_modifier``), the
+cancellation (``cafe_annuler``), and its reversal (``cafe_maintenir``). Each of these raises
+``Cafe.sequence``, so that the attached .ics replaces the event they have (``cafes.ics``).
+"""
+
+import logging
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cafes import emails
+from cafes.enums import StatutCafe
+from cafes.models import Cafe
+from cafes.services.invitations import CAFE_POUR_COURRIELS, envoi_mettre_en_file
+from reseau.enums import AuditAction
+from reseau.services import audit_enregistrer
+
+logger = logging.getLogger(__name__)
+
+# What staff set on a café (the rest is the series', the circle's or the system's), in the
+# order of the form.
+CHAMPS = (
+    "date",
+    "heure_debut",
+    "heure_fin",
+    "hote",
+    "adresse",
+    "type",
+    "theme",
+    "capacite",
+    "statut",
+)
+# A change of these is news for the people already invited (a new .ics replaces the old one).
+CHAMPS_PRATIQUES = {"date", "heure_debut", "heure_fin", "hote", "adresse"}
+
+
+def _verrouiller(cafe):
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the outer joins
+    # (host, theme) that select_related makes.
+    return (
+        Cafe.objects.select_for_update(of=("self",))
+        .select_related(*CAFE_POUR_COURRIELS)
+        .get(pk=cafe.pk)
+    )
+
+
+def _verifier(cafe, champs):
+    inconnus = set(champs).difference(CHAMPS)
+    if inconnus:
+        raise TypeError(f"Not fields staff set on a café: {sorted(inconnus)}.")
+    if champs.get("hote") is not None and champs["hote"].centre_id != cafe.centre_id:
+        raise ValidationError({"hote": _("Choisissez une organisation du centre.")})
+
+
+def _sauver(cafe):
+    """``full_clean`` then save; a date the series already has (a concurrent save too) is a
+    ``ValidationError`` on ``date``."""
+    deja_prise = ValidationError({"date": _("La série a déjà un café à cette date.")})
+    autres = Cafe.objects.filter(serie_id=cafe.serie_id, date=cafe.date).exclude(pk=cafe.pk)
+    if autres.exists():
+        raise deja_prise
+    cafe.full_clean()
+    try:
+        with transaction.atomic():
+            cafe.save()
+    except IntegrityError as exc:
+        if autres.exists():
+            raise deja_prise from exc
+        raise
+
+
+def _prevenir(cafe, courriels):
+    """Prepares ``courriels`` (an email function of ``cafes.emails``) to the invitations
+    already sent and still reachable; returns the emails."""
+    invitations = cafe.invitations.a_prevenir().select_related("contact__partenaire").order_by("pk")
+    return [courriel for _invitation, courriel in courriels(cafe=cafe, invitations=invitations)]
+
+
+@transaction.atomic
+def cafe_creer(*, serie, **champs):
+    """Creates a café of ``serie`` with ``champs`` (among ``CHAMPS``; the series' times when
+    not given). Cancelling is not a way to create one. Raises ``ValidationError`` for invalid
+    values or a date the series already has; nothing is written then."""
+    cafe = Cafe(
+        centre=serie.centre,
+        serie=serie,
+        heure_debut=serie.heure_debut,
+        heure_fin=serie.heure_fin,
+    )
+    _verifier(cafe, champs)
+    if champs.get("statut") == StatutCafe.ANNULE:
+        raise ValidationError({"statut": _("Un nouveau café ne peut pas être annulé.")})
+    for nom, valeur in champs.items():
+        setattr(cafe, nom, valeur)
+    _sauver(cafe)
+    return cafe
+
+
+@transaction.atomic
+def cafe_modifier(*, cafe, par, **champs):
+    """Saves ``champs`` (among ``CHAMPS``) on the café, locked. When the date, times, host or
+    address change (``CHAMPS_PRATIQUES``) and the café is not cancelled, raises its
+    ``sequence`` and emails every invitation already sent (``a_prevenir``) an update whose
+    .ics replaces the event; invitations not sent yet will carry the new details anyway.
+
+    Returns the emails prepared; ``cafe`` gets the values saved. Raises ``ValidationError``
+    for invalid values, a date the series already has, and a status that would cancel the
+    café or end its cancellation: ``cafe_annuler`` and ``cafe_maintenir`` do that and tell
+    the people invited.
+    """
+    actuel = _verrouiller(cafe)
+    _verifier(actuel, champs)
+    statut = champs.get("statut", actuel.statut)
+    if statut != actuel.statut and StatutCafe.ANNULE in (statut, actuel.statut):
+        raise ValidationError(
+            {
+                "statut": _(
+                    "Pour annuler le café ou le maintenir, utilisez le bouton de sa page : "
+                    "il prévient les personnes invitées."
+                )
+            }
+        )
+    changes = {nom for nom, valeur in champs.items() if getattr(actuel, nom) != valeur}
+    for nom, valeur in champs.items():
+        setattr(actuel, nom, valeur)
+    _sauver(actuel)
+    courriels = []
+    if changes & CHAMPS_PRATIQUES and actuel.statut != StatutCafe.ANNULE:
+        actuel.sequence += 1
+        actuel.save(update_fields=["sequence"])
+        logger.info("Café %s changed by %s: sequence %d", actuel.pk, par, actuel.sequence)
+        courriels = _prevenir(actuel, emails.modifications)
+    for nom in (*champs, "sequence"):
+        setattr(cafe, nom, getattr(actuel, nom))
+    return courriels
+
+
+@transaction.atomic
+def cafe_organisation_inviter(*, cafe, partenaire, invitee=True):
+    """Invites ``partenaire`` (of the café's centre) to this café only, whatever the series'
+    circle says (``invitee``), or leaves it out of this café only (``not invitee``); each
+    undoes the other. Its contacts join the next sending; invitations already made stay."""
+    if partenaire.centre_id != cafe.centre_id:
+        raise ValidationError(_("Choisissez une organisation du centre."))
+    ajouts, retraits = cafe.partenaires_ajoutes, cafe.partenaires_retires
+    if not invitee:
+        ajouts, retraits = retraits, ajouts
+    retraits.remove(partenaire)
+    ajouts.add(partenaire)
+
+
+@transaction.atomic
+def cafe_annuler(*, cafe, par):
+    """Cancels the café: status "annulé", ``sequence`` raised, and a cancellation email with a
+    METHOD:CANCEL .ics (removing the event from calendars) to every invitation already sent
+    and still reachable (``a_prevenir``, the count the confirmation page shows). Invitations
+    not sent yet are not sent while it stays cancelled, and answers are kept. Audited.
+
+    Cancelling a cancelled café sends nothing more and returns ``[]``. Raises
+    ``ValidationError`` for a café held ("tenu": someone was checked in). Returns the emails
+    prepared; ``cafe`` is updated. A sending batch in progress finishes first (it holds the
+    café in share mode), and the next one stops.
+    """
+    actuel = _verrouiller(cafe)
+    if actuel.statut == StatutCafe.ANNULE:
+        return []
+    if actuel.statut == StatutCafe.TENU:
+        raise ValidationError(_("Ce café a eu lieu : il ne peut plus être annulé."))
+    actuel.statut = StatutCafe.ANNULE
+    actuel.sequence += 1
+    actuel.save(update_fields=["statut", "sequence"])
+    cafe.statut, cafe.sequence = actuel.statut, actuel.sequence
+    audit_enregistrer(user=par, centre=actuel.centre, action=AuditAction.CAFE_ANNULE, target=actuel)
+    logger.info("Café %s cancelled by %s", actuel.pk, par)
+    return _prevenir(actuel, emails.annulations)
+
+
+@transaction.atomic
+def cafe_maintenir(*, cafe, par):
+    """Ends the cancellation: the café is "invitations envoyées" again if invitations were
+    sent, "prévu" otherwise; ``sequence`` raised, and every invitation already sent and still
+    reachable (``a_prevenir``) gets an update with a METHOD:REQUEST .ics, which puts the event
+    back in calendars, and the answer buttons (answers were kept). Invitations that were
+    waiting to be sent are queued again after commit. Audited.
+
+    A café that is not cancelled sends nothing and returns ``[]``. Raises ``ValidationError``
+    for a café whose day is past. Returns the emails prepared; ``cafe`` is updated.
+    """
+    actuel = _verrouiller(cafe)
+    if actuel.statut != StatutCafe.ANNULE:
+        return []
+    if actuel.date < timezone.localdate():
+        raise ValidationError(_("Ce café est passé : il ne peut plus être maintenu."))
+    invite = actuel.invitations.filter(sur_place=False).exists()
+    actuel.statut = StatutCafe.INVITATIONS_ENVOYEES if invite else StatutCafe.PREVU
+    actuel.sequence += 1
+    actuel.save(update_fields=["statut", "sequence"])
+    cafe.statut, cafe.sequence = actuel.statut, actuel.sequence
+    if invite and actuel.invitations.a_envoyer().exists():
+        envoi_mettre_en_file(actuel.pk)
+    audit_enregistrer(
+        user=par, centre=actuel.centre, action=AuditAction.CAFE_MAINTENU, target=actuel
+    )
+    logger.info("Café %s held after all, by %s", actuel.pk, par)
+    return _prevenir(actuel, emails.maintiens)
