@@ -20,7 +20,8 @@ from django.utils.translation import ngettext
 
 from cafes.enums import Reponse, StatutCafe
 from cafes.models import Cafe, Invitation
-from courrier.services import courriel_preparer, lien_absolu
+from commun.liens import lien_absolu
+from courrier.services import courriel_preparer
 from partenariats.models import Contact
 from reseau.enums import Role
 from reseau.jetons import JetonExpire, JetonInvalide, jeton_creer, jeton_verifier

@@ -32,8 +32,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from commun.liens import lien_absolu
 from courrier.models import AdresseEnEchec
-from courrier.services import courriel_preparer, lien_absolu
+from courrier.services import courriel_preparer
 from partenariats.enums import StatutDemande
 from partenariats.forms import CHAMPS_FICHE
 from partenariats.models import (

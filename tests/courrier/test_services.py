@@ -13,7 +13,6 @@ from courrier.services import (
     courriel_expedier,
     courriel_preparer,
     courriel_relancer,
-    lien_absolu,
 )
 from courrier.tasks import relancer_courriels_bloques
 from tests.courrier.factories import AdresseEnEchecFactory, CourrielFactory
@@ -155,12 +154,6 @@ class TestCourrielPreparer:
         with pytest.raises(ValueError):
             preparer(gabarits_essai, en_tetes=en_tetes)
         assert not Courriel.objects.exists()
-
-
-def test_lien_absolu_uses_site_url_only():
-    assert lien_absolu("/cafes/12/") == "https://maillage.example.org/cafes/12/"
-    with pytest.raises(ValueError):
-        lien_absolu("https://pirate.example/")
 
 
 class TestCourrielExpedier:

@@ -122,6 +122,9 @@ def celery_worker(transactional_db, smtp_server, settings, tmp_path):
     worker = CeleryWorker(queue, tmp_path / "celery-worker.log")
     env = {
         **os.environ,
+        # Production's settings, as a deployed worker has, configured by the variables below;
+        # not maillage.settings_test (pytest's), whose eager Celery would run inside the worker
+        # the tasks it queues, and whose in-memory email would swallow what it sends.
         "DJANGO_SETTINGS_MODULE": "maillage.settings",
         "SECRET_KEY": "celery-worker-de-test",
         "DATABASE_URL": database_url,
@@ -133,7 +136,7 @@ def celery_worker(transactional_db, smtp_server, settings, tmp_path):
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         "COURRIER_RETRY_BASE_SECONDS": str(WORKER_RETRY_BASE_SECONDS),
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "COURRIER_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": smtp_server.host,
         "EMAIL_PORT": str(smtp_server.port),
         "EMAIL_HOST_USER": "",

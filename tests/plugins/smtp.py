@@ -1,7 +1,8 @@
-"""A real SMTP server for tests: ``smtp_server``.
+"""Email in tests: the outbox as EMAIL_BACKEND, and a real SMTP server, ``smtp_server``.
 
-An aiosmtpd server on a free port of 127.0.0.1 records what it receives, and Django's SMTP
-backend is pointed at it for the test. It can be told to refuse recipients:
+An aiosmtpd server on a free port of 127.0.0.1 records what it receives, and the outbox's
+transport (``COURRIER_EMAIL_BACKEND``) is pointed at it for the test. It can be told to refuse
+recipients:
 
     smtp_server.respond_with("421 4.3.0 Try again later", times=3)  # the next 3 recipients
     smtp_server.respond_with("550 5.1.1 No such user")  # every recipient until reset()
@@ -126,6 +127,16 @@ class SMTPTestServer:
         return self.messages
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _outbox_backend(django_test_environment):
+    """Django's test setup replaces EMAIL_BACKEND with its in-memory backend: put the outbox
+    back, so that tests take production's path (Django's mail API, then an outbox row, then
+    its transport, which settings_test makes the in-memory backend)."""
+    from django.conf import settings
+
+    settings.EMAIL_BACKEND = "courrier.backends.OutboxBackend"
+
+
 @pytest.fixture(scope="session")
 def _smtp_controller():
     handler = RecordingHandler()
@@ -137,9 +148,9 @@ def _smtp_controller():
 
 @pytest.fixture
 def smtp_server(_smtp_controller, settings):
-    """A running SMTP server (one per session, reset for each test) that Django sends to."""
+    """A running SMTP server (one per session, reset for each test) that the outbox sends to."""
     _smtp_controller.reset()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.COURRIER_EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = _smtp_controller.host
     settings.EMAIL_PORT = _smtp_controller.port
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
