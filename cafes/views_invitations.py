@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -15,6 +15,7 @@ from cafes.invitations import (
     invitations_totaux,
 )
 from cafes.models import Cafe
+from commun.progression import progression_reponse
 from reseau.access import CentreMixin
 from reseau.enums import Role
 from reseau.pagination import page_de
@@ -40,8 +41,8 @@ def invitations_contexte(request, cafe):
 
 
 class InvitationsProgressionView(CentreMixin, SingleObjectMixin, View):
-    """The progress of the sending, polled by static/js/lot-progression.js on the café
-    page."""
+    """The progress of the sending, polled by htmx on the café page
+    (``includes/progression.html``)."""
 
     min_role = Role.SALARIE
     model = Cafe
@@ -50,14 +51,14 @@ class InvitationsProgressionView(CentreMixin, SingleObjectMixin, View):
         cafe = self.get_object()
         totaux = invitations_totaux(cafe)
         a_envoyer = totaux["envoyees"] + totaux["en_attente"]
-        return JsonResponse(
-            {
-                "traites": totaux["envoyees"],
-                "total": a_envoyer,
-                "termine": not totaux["en_attente"],
-                "texte": _("%(envoyees)s sur %(total)s envoyées")
-                % {"envoyees": totaux["envoyees"], "total": a_envoyer},
-            }
+        return progression_reponse(
+            request,
+            termine=not totaux["en_attente"],
+            traites=totaux["envoyees"],
+            total=a_envoyer,
+            texte=_("%(envoyees)s sur %(total)s envoyées")
+            % {"envoyees": totaux["envoyees"], "total": a_envoyer},
+            libelle=_("Invitations envoyées"),
         )
 
 

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 from icalendar import Calendar
+from pytest_django.asserts import assertContains
 
 from cafes import invitations
 from cafes.enums import Reponse, StatutCafe
@@ -347,7 +348,7 @@ class TestProgression:
         )
         assert "2 sur 4 envoyées" in page
         progression = reverse("cafes:invitations_progression", args=[cafe.pk])
-        assert f'data-progression-url="{progression}"' in page
+        assert f'hx-get="{progression}"' in page
         assert "Envoyer les invitations" in page
         Contact.objects.filter(email__in=["c@mds.test", "d@regie.test"]).update(
             desinscrit_le=MAINTENANT
@@ -360,7 +361,7 @@ class TestProgression:
         }
         page = render_to_string("cafes/_invitations.html", contexte, request=requete)
         assert "2 sur 4 envoyées" in page
-        assert "data-progression-url" not in page
+        assert "hx-get" not in page
         # Read-only members see the counts, not the button.
         assert "Envoyer les invitations" not in page
 
@@ -376,14 +377,13 @@ class TestProgression:
         Invitation.objects.filter(contact__email="a@mds.test").update(envoyee_le=MAINTENANT)
         url = reverse("cafes:invitations_progression", args=[cafe.pk])
 
-        assert client_salarie.get(url).json() == {
-            "traites": 1,
-            "total": 3,
-            "termine": False,
-            "texte": "1 sur 3 envoyées",
-        }
+        barre = client_salarie.get(url, headers={"HX-Request": "true"})
+        assertContains(barre, 'aria-valuenow="1"')
+        assertContains(barre, 'aria-valuemax="3"')
+        assertContains(barre, "1 sur 3 envoyées")
+        assertContains(barre, f'hx-get="{url}"')
         Invitation.objects.update(envoyee_le=MAINTENANT)
-        assert client_salarie.get(url).json()["termine"] is True
+        assert client_salarie.get(url, headers={"HX-Request": "true"})["HX-Refresh"] == "true"
         # Counts only, but of the staff's work: not for read-only members.
         client_salarie.force_login(lecture_user)
         assert client_salarie.get(url).status_code == 403
