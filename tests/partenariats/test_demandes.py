@@ -41,14 +41,6 @@ def _site_url(settings):
 
 
 @pytest.fixture(autouse=True)
-def _cache():
-    # The "new link" rate limit lives in the cache, which outlives a test's transaction.
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
 def maintenant(time_machine):
     # No test depends on today; the clock still ticks from there.
     time_machine.move_to(MAINTENANT)

@@ -14,13 +14,14 @@ items (``mail_from``, ``rcpt_tos``, ``message``: an ``email.message.EmailMessage
 
 import email
 import threading
-import time
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
+
+from tests.attente import attendre
 
 
 @dataclass(frozen=True)
@@ -116,14 +117,11 @@ class SMTPTestServer:
 
     def wait_for(self, count, *, timeout=30):
         """Waits until at least ``count`` messages arrived; returns them."""
-        deadline = time.monotonic() + timeout
-        while len(self.handler.messages) < count:
-            if time.monotonic() > deadline:
-                raise AssertionError(
-                    f"{len(self.handler.messages)} message(s) received in {timeout}s, "
-                    f"{count} expected"
-                )
-            time.sleep(0.05)
+        attendre(
+            lambda: len(self.handler.messages) >= count,
+            timeout=timeout,
+            message=lambda: f"{count} messages ({len(self.handler.messages)} received)",
+        )
         return self.messages
 
 
