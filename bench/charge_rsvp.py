@@ -75,21 +75,13 @@ def build(nb_invitations):
     contacts per partner). Returns ``(RSVP path, invitation id)`` pairs, in invitation order."""
     from django.urls import reverse
 
+    from bench.scenarios.reseau import centre_with_admin
     from cafes.models import Cafe, CafeSerie, Invitation
     from cafes.rsvp import invitation_jeton
     from partenariats.enums import CategoriePartenaire
     from partenariats.models import Contact, Partenaire
-    from reseau.models import Centre, Federation
 
-    federation = Federation.objects.create(nom="Fédération de la charge", slug="charge")
-    centre = Centre.objects.create(
-        nom="Centre social de la charge",
-        slug="charge",
-        federation=federation,
-        adresse="12 rue Lamartine",
-        code_postal="47000",
-        commune="Agen",
-    )
+    centre, _ = centre_with_admin()
     serie = CafeSerie.objects.create(centre=centre, nom="Café partenaires de la charge")
     cafe = Cafe.objects.create(
         centre=centre,
