@@ -198,9 +198,8 @@ def courriels_depuis_message(*, message):
     for destinataire in destinataires:
         validate_email(destinataire)
     pieces_jointes = [_piece_jointe(piece) for piece in message.attachments]
-    html = next(
-        (contenu for contenu, type_mime in message.alternatives if type_mime == "text/html"), ""
-    )
+    alternatives = getattr(message, "alternatives", ())  # EmailMultiAlternatives only
+    html = next((contenu for contenu, type_mime in alternatives if type_mime == "text/html"), "")
     courriels = [
         Courriel(
             centre=getattr(message, "centre", None),

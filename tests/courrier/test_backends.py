@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 
 from courrier.enums import StatutCourriel
 from courrier.models import AdresseEnEchec, Courriel
@@ -78,8 +78,12 @@ def test_each_recipient_gets_a_row_of_its_own_and_a_suppressed_one_is_cancelled(
 def test_messages_sent_inside_a_group_are_written_with_it():
     with courriels_groupes():
         message().send()
+        EmailMessage("Sans HTML", "Bonjour", to=["paul@exemple.fr"]).send()
         assert not Courriel.objects.exists()
-    assert Courriel.objects.count() == 1
+    assert dict(Courriel.objects.values_list("destinataire", "corps_html")) == {
+        "lea@exemple.fr": "<p>Bonjour,</p>",
+        "paul@exemple.fr": "",
+    }
 
 
 @pytest.mark.parametrize(
