@@ -7,7 +7,7 @@ import django
 
 
 def main():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "maillage.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     django.setup()
     from bench.management.commands.bench import Command
 

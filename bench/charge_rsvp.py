@@ -1,15 +1,17 @@
 """RSVP POSTs under load, loopback only and bounded: requests per second and p50/p95 latency,
-against a minimal Django view served by the same server. A report, not a test.
+against two reference views served by the same server: a minimal one (no database) and the
+database floor (one UPDATE by primary key in a transaction). A report, not a test.
 
 ``python -m bench.charge_rsvp [--requests 2000] [--concurrency 8] [--invitations 200]``
 
 It creates a throwaway PostgreSQL database (``test_<name>_charge_<pid>``), builds one centre,
 one series, one café in the future and ``--invitations`` invitations, starts gunicorn on
-127.0.0.1 (a free port, ``--workers 2 --threads 4``, ``DEBUG`` off) on that database, opens
-each RSVP page once to get its CSRF cookie and form token (untimed), then times ``--requests``
-POSTs to ``/bench/minimal/`` and as many RSVP answers (oui, non, peut_etre in turn), each phase
-capped at ``--max-seconds``. Gunicorn is stopped and the database dropped at the end, also on
-an error, Ctrl-C or SIGTERM. See bench/README.md.
+127.0.0.1 (a free port, ``--workers 2 --threads 4``, ``DEBUG`` off, ``bench.settings``) on that
+database, opens each RSVP page once to get its CSRF cookie and form token (untimed), then times
+``--requests`` POSTs to ``/bench/minimal/``, as many to ``/bench/plancher/<id>/`` and as many
+RSVP answers (oui, non, peut_etre in turn), each phase capped at ``--max-seconds``. Gunicorn
+is stopped and the database dropped at the end, also on an error, Ctrl-C or SIGTERM. See
+bench/README.md.
 """
 
 import argparse
@@ -70,24 +72,16 @@ class Phase:
 
 def build(nb_invitations):
     """One centre, one series, one café 30 days ahead, ``nb_invitations`` invitations (ten
-    contacts per partner). Returns the RSVP paths, in invitation order."""
+    contacts per partner). Returns ``(RSVP path, invitation id)`` pairs, in invitation order."""
     from django.urls import reverse
 
+    from bench.scenarios.reseau import centre_with_admin
     from cafes.jetons import invitation_jeton
     from cafes.models import Cafe, CafeSerie, Invitation
     from partenariats.enums import CategoriePartenaire
     from partenariats.models import Contact, Partenaire
-    from reseau.models import Centre, Federation
 
-    federation = Federation.objects.create(nom="Fédération de la charge", slug="charge")
-    centre = Centre.objects.create(
-        nom="Centre social de la charge",
-        slug="charge",
-        federation=federation,
-        adresse="12 rue Lamartine",
-        code_postal="47000",
-        commune="Agen",
-    )
+    centre, _ = centre_with_admin()
     serie = CafeSerie.objects.create(centre=centre, nom="Café partenaires de la charge")
     cafe = Cafe.objects.create(
         centre=centre,
@@ -119,7 +113,7 @@ def build(nb_invitations):
     paths = []
     for invitation in invitations:
         invitation.cafe = cafe
-        paths.append(reverse("cafes:rsvp", args=[invitation_jeton(invitation)]))
+        paths.append((reverse("cafes:rsvp", args=[invitation_jeton(invitation)]), invitation.pk))
     return paths
 
 
@@ -141,7 +135,7 @@ def free_port():
 def start_gunicorn(port, db_url, secret_key, log):
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "maillage.settings",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DATABASE_URL": db_url,
         # The RSVP tokens were signed here, with this process's key.
         "SECRET_KEY": secret_key,
@@ -150,13 +144,13 @@ def start_gunicorn(port, db_url, secret_key, log):
         "SECURE_SSL_REDIRECT": "0",
         "LOG_LEVEL": "WARNING",
         # Nothing leaves the machine, whatever the shell exports.
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "COURRIER_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     }
     command = [
         sys.executable,
         "-m",
         "gunicorn",
-        "bench.wsgi_charge:application",
+        "maillage.wsgi:application",
         "--bind",
         f"{HOST}:{port}",
         "--workers",
@@ -239,7 +233,8 @@ def prepare(port, paths, concurrency):
     """GETs every RSVP page once (untimed): its CSRF cookie and the form's token."""
     local = threading.local()
 
-    def one(path):
+    def one(path_and_id):
+        path, invitation_id = path_and_id
         client = local.__dict__.setdefault("client", Client(port))
         status, response = request(client, "GET", path, None)
         html = response.read().decode()
@@ -247,7 +242,7 @@ def prepare(port, paths, concurrency):
         cookie = csrf_cookie(response)
         if status != 200 or token is None or cookie is None:
             raise RuntimeError(f"GET {path[:40]}...: HTTP {status}, no form or no CSRF cookie")
-        return path, cookie, token.group(1)
+        return path, invitation_id, cookie, token.group(1)
 
     with ThreadPoolExecutor(concurrency) as pool:
         return list(pool.map(one, paths))
@@ -304,20 +299,28 @@ def minimal_request(i):
     return "/bench/minimal/", urlencode({"n": i}).encode(), None
 
 
+def answer(i):
+    """The fields of answer ``i``, the same for the floor and the RSVP."""
+    return {
+        "reponse": REPONSES[i % len(REPONSES)],
+        "nb_personnes": 1 + i % 3,
+        "commentaire": "" if i % 2 else f"Réponse n°{i}",
+    }
+
+
+def floor_requests(prepared):
+    def make(i):
+        _, invitation_id, _, _ = prepared[i % len(prepared)]
+        return f"/bench/plancher/{invitation_id}/", urlencode(answer(i)).encode(), None
+
+    return make
+
+
 def rsvp_requests(prepared):
     def make(i):
-        path, cookie, token = prepared[i % len(prepared)]
-        reponse = REPONSES[i % len(REPONSES)]
-        body = urlencode(
-            {
-                "csrfmiddlewaretoken": token,
-                "action": "repondre",
-                "reponse": reponse,
-                "nb_personnes": 1 + i % 3,
-                "commentaire": "" if i % 2 else f"Réponse n°{i}",
-            }
-        ).encode()
-        return path, body, {"Cookie": f"csrftoken={cookie}"}
+        path, _, cookie, token = prepared[i % len(prepared)]
+        body = urlencode({"csrfmiddlewaretoken": token, "action": "repondre", **answer(i)})
+        return path, body.encode(), {"Cookie": f"csrftoken={cookie}"}
 
     return make
 
@@ -350,14 +353,25 @@ def format_table(phases):
     return [render(header), render(["-" * width for width in widths]), *map(render, rows)]
 
 
-def report(minimal, rsvp):
-    lines = ["", *format_table([minimal, rsvp]), ""]
-    if minimal.rate and rsvp.rate:
-        lines.append(
-            f"RSVP / minimal: {rsvp.rate / minimal.rate:.2f} x the throughput, "
-            f"p95 x{rsvp.percentile(95) / minimal.percentile(95):.1f}."
-        )
-    for phase in (minimal, rsvp):
+def ratio(rsvp, reference, label):
+    if not (rsvp.rate and reference.rate):
+        return f"RSVP / {label}: no figure (a phase answered nothing)."
+    return (
+        f"RSVP / {label}: {rsvp.rate / reference.rate:.2f} x the throughput, "
+        f"p50 x{rsvp.percentile(50) / reference.percentile(50):.1f}, "
+        f"p95 x{rsvp.percentile(95) / reference.percentile(95):.1f}."
+    )
+
+
+def report(minimal, floor, rsvp):
+    lines = [
+        "",
+        *format_table([minimal, floor, rsvp]),
+        "",
+        ratio(rsvp, minimal, "minimal"),
+        ratio(rsvp, floor, "floor (one UPDATE by primary key in a transaction)"),
+    ]
+    for phase in (minimal, floor, rsvp):
         if phase.errors:
             detail = ", ".join(f"{key}: {count}" for key, count in sorted(phase.errors.items()))
             lines.append(f"ERRORS {phase.name}: {detail} (expected HTTP {phase.expected}).")
@@ -387,7 +401,7 @@ def parse_args(argv):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "maillage.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     django.setup()
     from django.conf import settings
     from django.db import connection
@@ -432,30 +446,17 @@ def main(argv=None):
             f"cap {args.max_seconds:g} s per endpoint, {os.cpu_count()} CPUs",
             flush=True,
         )
-        rsvp_make = rsvp_requests(prepared)
+        phases = [
+            (Phase("POST /bench/minimal/", 200), minimal_request),
+            (Phase("POST /bench/plancher/<id>/", 200), floor_requests(prepared)),
+            (Phase("POST /cafes/reponse/<jeton>/", 302), rsvp_requests(prepared)),
+        ]
         warm = 4 * args.concurrency  # Untimed: connections, worker imports, template cache.
-        for phase_name, expected, make in (
-            ("minimal", 200, minimal_request),
-            ("rsvp", 302, rsvp_make),
-        ):
-            run_phase(Phase(phase_name, expected), port, warm, args.concurrency, 30, make)
-        minimal = run_phase(
-            Phase("POST /bench/minimal/", 200),
-            port,
-            args.requests,
-            args.concurrency,
-            args.max_seconds,
-            minimal_request,
-        )
-        rsvp = run_phase(
-            Phase("POST /cafes/reponse/<jeton>/", 302),
-            port,
-            args.requests,
-            args.concurrency,
-            args.max_seconds,
-            rsvp_make,
-        )
-        print(report(minimal, rsvp))
+        for phase, make in phases:
+            run_phase(Phase(phase.name, phase.expected), port, warm, args.concurrency, 30, make)
+        for phase, make in phases:
+            run_phase(phase, port, args.requests, args.concurrency, args.max_seconds, make)
+        print(report(*(phase for phase, _ in phases)))
         # The 302s must have recorded something: every invitation answered at least once.
         answered = Invitation.objects.exclude(reponse="").count()
         print(f"Invitations with an answer recorded: {answered} of {len(paths)}.")

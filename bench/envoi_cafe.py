@@ -24,7 +24,7 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "maillage.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 
 import django  # noqa: E402
 
@@ -36,13 +36,13 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.runner import _database  # noqa: E402
+from bench.scenarios.reseau import centre_with_admin  # noqa: E402
 from cafes.models import Cafe, CafeSerie  # noqa: E402
 from cafes.services.invitations import invitations_envoyer  # noqa: E402
 from courrier.models import Courriel  # noqa: E402
 from courrier.services import _message  # noqa: E402
 from maillage.celery import app  # noqa: E402
 from partenariats.models import Contact, Partenaire  # noqa: E402
-from reseau.bench import centre_with_admin  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 TIME_LIMIT = 600
@@ -138,7 +138,7 @@ def main():
             "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
             "CELERY_TASK_ALWAYS_EAGER": "0",
             "CELERY_TASK_DEFAULT_QUEUE": queue,
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "COURRIER_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "EMAIL_HOST": controller.hostname,
             "EMAIL_PORT": str(controller.port),
             "SECRET_KEY": "banc-d-essai",

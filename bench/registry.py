@@ -1,10 +1,10 @@
-"""What the benchmark measures: pages and jobs that apps register from their own ``bench.py``.
+"""What the benchmark measures: pages and jobs registered by ``bench/scenarios/<app>.py``.
 
 A *builder* takes a scale (an integer: the number of rows of the main object, e.g. 200 or 2000),
 creates that data with ``bulk_create`` and returns a context dict. A page's context holds the
 ``"user"`` the client logs in as; a job receives the whole context.
 
-    # partenariats/bench.py, imported by the runner like admin.py is by the admin site
+    # bench/scenarios/partenariats.py, imported by autodiscover()
     from bench import registry
 
     registry.page("partenariats:liste", builder=partenaires)
@@ -17,11 +17,14 @@ Each entry is measured at each scale on a fresh dataset (its builder runs inside
 that is rolled back afterwards), so builders never clean up and may reuse fixed names.
 """
 
+import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
-from django.utils.module_loading import autodiscover_modules
+
+from bench import scenarios
 
 Builder = Callable[[int], dict]
 
@@ -84,5 +87,6 @@ def entries():
 
 
 def autodiscover():
-    """Imports ``<app>.bench`` for every installed app that has one (idempotent)."""
-    autodiscover_modules("bench")
+    """Imports every module of ``bench.scenarios`` (idempotent)."""
+    for module in pkgutil.iter_modules(scenarios.__path__):
+        importlib.import_module(f"{scenarios.__name__}.{module.name}")

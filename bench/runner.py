@@ -134,12 +134,7 @@ def _measuring_settings():
         DEBUG=False,
         ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
         # Nothing leaves the machine, even if a measured job sends mail.
-        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-        # The manifest storage of production needs collectstatic; its lookup costs nothing.
-        STORAGES={
-            **settings.STORAGES,
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        },
+        COURRIER_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
     )
 
 

@@ -21,7 +21,8 @@ from django.core.exceptions import ValidationError
 
 from cafes.ics import cafe_ics
 from cafes.jetons import lien_desinscription, lien_rsvp, liens_reponses
-from courrier.services import courriel_preparer, courriel_rendre, courriels_groupes
+from commun.courriels import courriel_rendre
+from courrier.services import courriel_preparer, courriels_groupes
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ class _Modele:
         invitation.cafe = cafe
         message = self.message(invitation)
         return courriel_rendre(
-            gabarit=message["gabarit"], contexte=message["contexte"], centre=message["centre"]
+            message["gabarit"], {"centre": message["centre"], **message["contexte"]}
         )
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from cafes.enums import Reponse
 from cafes.models import Invitation
-from courrier.services import lien_absolu
+from commun.liens import lien_absolu
 from partenariats.models import Contact
 from reseau.jetons import jeton_creer, jeton_lire
 

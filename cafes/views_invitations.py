@@ -3,7 +3,7 @@ context is ``cafes.selectors.invitations_contexte``), and the progress it polls.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -12,13 +12,14 @@ from django.views.generic.detail import SingleObjectMixin
 
 from cafes.models import Cafe
 from cafes.services.invitations import invitations_envoyer
+from commun.progression import progression_reponse
 from reseau.access import CentreMixin
 from reseau.enums import Role
 
 
 class InvitationsProgressionView(CentreMixin, SingleObjectMixin, View):
-    """The progress of the sending, polled by static/js/lot-progression.js on the café
-    page."""
+    """The progress of the sending, polled by htmx on the café page
+    (``includes/progression.html``)."""
 
     min_role = Role.SALARIE
     model = Cafe
@@ -27,14 +28,14 @@ class InvitationsProgressionView(CentreMixin, SingleObjectMixin, View):
         cafe = self.get_object()
         totaux = cafe.invitations.totaux()
         a_envoyer = totaux["envoyees"] + totaux["en_attente"]
-        return JsonResponse(
-            {
-                "traites": totaux["envoyees"],
-                "total": a_envoyer,
-                "termine": not totaux["en_attente"],
-                "texte": _("%(envoyees)s sur %(total)s envoyées")
-                % {"envoyees": totaux["envoyees"], "total": a_envoyer},
-            }
+        return progression_reponse(
+            request,
+            termine=not totaux["en_attente"],
+            traites=totaux["envoyees"],
+            total=a_envoyer,
+            texte=_("%(envoyees)s sur %(total)s envoyées")
+            % {"envoyees": totaux["envoyees"], "total": a_envoyer},
+            libelle=_("Invitations envoyées"),
         )
 
 

@@ -1,7 +1,9 @@
 """The outbox: every email of Maillage is prepared here, sent by a task, and never sent twice.
 
-A caller prepares an email inside its own transaction with ``courriel_preparer``; the row and
-the send are committed or rolled back together with the caller's change. After commit, the task
+A caller prepares an email inside its own transaction with ``courriel_preparer`` (or, from an
+app that does not import this one, with Django's mail API: ``courrier.backends.OutboxBackend``
+calls ``courriels_depuis_message``); the row and the send are committed or rolled back together
+with the caller's change. After commit, the task
 ``courrier.tasks.envoyer_courriels`` calls ``courriels_expedier``, which sends each email once
 and records what the SMTP server answered. A caller preparing many emails at once wraps them in
 ``courriels_groupes()``: they then travel as one task and one SMTP connection instead of one
@@ -11,12 +13,12 @@ periodic task) picks up rows whose task was lost.
 """
 
 import logging
-import re
 import smtplib
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
+from email.mime.base import MIMEBase
 from email.utils import make_msgid
 from urllib.parse import urlsplit
 
@@ -25,11 +27,10 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.template import Context, Engine
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commun.courriels import courriel_rendre
 from courrier.enums import StatutCourriel
 from courrier.models import AdresseEnEchec, Courriel, PieceJointe
 
@@ -46,23 +47,6 @@ EN_TETES_RESERVES = {"from", "to", "cc", "bcc", "reply-to", "subject", "message-
 
 class EnvoiReporte(Exception):
     """A temporary SMTP failure: the row is queued again and the caller should retry later."""
-
-
-def lien_absolu(path):
-    """``settings.SITE_URL`` + ``path`` (which starts with ``/``).
-
-    Links in emails never come from the request's Host header, which a client can forge to
-    make us send someone a password-reset link to another site.
-    """
-    if not path.startswith("/"):
-        raise ValueError(f"An absolute path is expected, got {path!r}.")
-    return settings.SITE_URL + path
-
-
-def _rendre_texte(nom, contexte):
-    # Plain-text parts must not be HTML-escaped ("Café & co", not "Café &amp; co"): the
-    # default engine renders them with autoescaping off, the HTML part keeps it on.
-    return Engine.get_default().get_template(nom).render(Context(contexte, autoescape=False))
 
 
 def _verifier_en_tetes(en_tetes):
@@ -149,32 +133,6 @@ def _mettre_en_file(*courriel_ids):
         transaction.on_commit(lambda paquet=paquet: envoyer_courriels.delay(paquet), robust=True)
 
 
-_ESPACES = re.compile(r"[ \t\n\r\f\v]+")
-
-
-@dataclass(frozen=True)
-class Rendu:
-    sujet: str
-    corps_texte: str
-    corps_html: str
-
-
-def courriel_rendre(*, gabarit, contexte, centre=None):
-    """The ``Rendu`` (subject, text and HTML bodies) of ``gabarit`` with ``contexte``, exactly
-    as ``courriel_preparer`` renders it (see there), written nowhere: for a preview."""
-    contexte = {"site_url": settings.SITE_URL, "centre": centre, **contexte}
-    # Collapsing whitespace also keeps a stray newline in a name from breaking the header. ASCII
-    # whitespace only: str.split() would also turn the no-break spaces of French ("Rappel :")
-    # into plain ones.
-    sujet = _ESPACES.sub(" ", _rendre_texte(f"{gabarit}_sujet.txt", contexte)).strip()
-    contexte["sujet"] = sujet
-    return Rendu(
-        sujet=sujet,
-        corps_texte=_rendre_texte(f"{gabarit}.txt", contexte).strip() + "\n",
-        corps_html=render_to_string(f"{gabarit}.html", contexte),
-    )
-
-
 def courriel_preparer(
     *,
     destinataire,
@@ -187,10 +145,7 @@ def courriel_preparer(
 ):
     """Prepares one email to one address and queues its sending for after the commit.
 
-    Renders ``{gabarit}_sujet.txt`` (collapsed to one line), ``{gabarit}.txt`` and
-    ``{gabarit}.html`` with ``contexte`` plus ``site_url`` and ``centre`` (both overridable by
-    ``contexte``), and ``sujet`` for the bodies; the bodies extend ``courrier/emails/base.txt``
-    and ``base.html`` (block ``corps``; ``courrier/emails/bouton.html`` draws a button).
+    Renders ``gabarit`` with ``contexte`` and ``centre`` (``commun.courriels.courriel_rendre``).
     ``pieces_jointes`` are ``(nom, contenu: bytes, type_mime)`` tuples and ``en_tetes`` extra
     headers (e.g. List-Unsubscribe); both end up on the sent message. ``objet`` is the model
     instance the email is about.
@@ -209,24 +164,72 @@ def courriel_preparer(
     en_tetes = dict(en_tetes or {})
     _verifier_en_tetes(en_tetes)
 
-    rendu = courriel_rendre(gabarit=gabarit, contexte=contexte, centre=centre)
+    rendu = courriel_rendre(gabarit, {"centre": centre, **contexte})
     courriel = Courriel(
         centre=centre,
         destinataire=destinataire,
         sujet=rendu.sujet,
-        corps_texte=rendu.corps_texte,
-        corps_html=rendu.corps_html,
+        corps_texte=rendu.texte,
+        corps_html=rendu.html,
         en_tetes=en_tetes,
         objet=objet,
     )
-    groupe = _groupe_en_cours.get()
-    if groupe is not None:
-        groupe.ajouter(courriel, pieces_jointes)
-    else:
-        seul = _Groupe()
-        seul.ajouter(courriel, pieces_jointes)
-        _enregistrer(seul)
+    _ajouter([courriel], pieces_jointes)
     return courriel
+
+
+def courriels_depuis_message(*, message):
+    """Prepares one email per recipient (To, Cc and Bcc alike, each receiving it alone) of
+    ``message``, a Django ``EmailMessage``, as ``courriel_preparer`` does; returns them.
+
+    The subject, the text body, the HTML alternative, extra headers and attachments given as
+    ``(name, content, mimetype)`` are kept; the sender is always ``DEFAULT_FROM_EMAIL``. The
+    optional attributes ``message.centre`` and ``message.objet`` fill the rows' ``centre`` (whose
+    "Courriels" page lists them) and ``objet``. The caller can rely on what
+    ``courriel_preparer`` promises, and on nothing written when it raises: ``ValidationError``
+    for an invalid address, ``ValueError`` for a reserved or multi-line header, a Reply-To or an
+    attachment given as a MIME part (the outbox keeps neither).
+    """
+    if message.reply_to:
+        raise ValueError("The outbox does not keep Reply-To.")
+    en_tetes = dict(message.extra_headers)
+    _verifier_en_tetes(en_tetes)
+    destinataires = [adresse.strip() for adresse in message.recipients()]
+    for destinataire in destinataires:
+        validate_email(destinataire)
+    pieces_jointes = [_piece_jointe(piece) for piece in message.attachments]
+    alternatives = getattr(message, "alternatives", ())  # EmailMultiAlternatives only
+    html = next((contenu for contenu, type_mime in alternatives if type_mime == "text/html"), "")
+    courriels = [
+        Courriel(
+            centre=getattr(message, "centre", None),
+            destinataire=destinataire,
+            sujet=" ".join(message.subject.split()),
+            corps_texte=message.body,
+            corps_html=html,
+            en_tetes=en_tetes,
+            objet=getattr(message, "objet", None),
+        )
+        for destinataire in destinataires
+    ]
+    _ajouter(courriels, pieces_jointes)
+    return courriels
+
+
+def _piece_jointe(piece):
+    if isinstance(piece, MIMEBase):
+        raise ValueError("The outbox keeps attachments given as (name, content, mimetype) only.")
+    nom, contenu, type_mime = piece
+    return nom, contenu.encode() if isinstance(contenu, str) else contenu, type_mime
+
+
+def _ajouter(courriels, pieces_jointes):
+    """Adds ``courriels``, each with ``pieces_jointes``, to the current group, or writes them."""
+    groupe = _groupe_en_cours.get() or _Groupe()
+    for courriel in courriels:
+        groupe.ajouter(courriel, pieces_jointes)
+    if groupe is not _groupe_en_cours.get():
+        _enregistrer(groupe)
 
 
 def _message(courriel):
@@ -290,7 +293,7 @@ def courriels_expedier(*, courriel_ids, nouvel_essai_dans=None):
         .order_by("pk")
     )
     reportes, bug, envoye = [], None, None
-    connexion = get_connection()
+    connexion = get_connection(settings.COURRIER_EMAIL_BACKEND)
     try:
         for courriel in courriels:
             try:
@@ -332,7 +335,7 @@ def courriel_expedier(*, courriel_id, nouvel_essai_dans=None):
     courriel = Courriel.objects.prefetch_related("pieces_jointes").filter(pk=courriel_id).first()
     if courriel is None or courriel.statut != StatutCourriel.EN_ATTENTE:
         return courriel
-    connexion = get_connection()
+    connexion = get_connection(settings.COURRIER_EMAIL_BACKEND)
     try:
         if _expedier(courriel, connexion, nouvel_essai_dans):
             _terminer_envoye(courriel)

@@ -1,12 +1,12 @@
-"""The one settings module of Maillage, driven by environment variables.
+"""The settings of Maillage, driven by environment variables.
 
 Defaults give a zero-service development run (SQLite, Celery eager, email to the console);
 production sets at least SECRET_KEY, ALLOWED_HOSTS, SITE_URL, DATABASE_URL and REDIS_URL.
-The README lists every variable.
+The README lists every variable. The tests run on ``maillage.settings_test``, which imports
+this module and overrides what a test run needs; nothing here knows about tests.
 """
 
 import os
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,22 +28,18 @@ def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-# pytest-django imports this module from inside pytest; tests get a fixed key, an in-memory
-# cache, eager Celery and plain static storage without anyone exporting variables by hand.
-TESTING = "pytest" in sys.modules
-
 DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if DEBUG or TESTING:
+    if DEBUG:
         SECRET_KEY = "django-insecure-maillage-developpement-seulement-ne-pas-utiliser-en-prod"
     else:
         raise ImproperlyConfigured(
             "SECRET_KEY must be set when DEBUG is off (see the README, section Configuration)."
         )
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG or TESTING else "")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # Absolute links in emails come from here, never from the request's Host header.
@@ -68,7 +64,6 @@ INSTALLED_APPS = [
     "courrier",
     "partenariats",
     "cafes",
-    "bench",
 ]
 
 MIDDLEWARE = [
@@ -110,9 +105,6 @@ TEMPLATES = [
         },
     },
 ]
-if TESTING:
-    # A misspelt variable must fail the test instead of rendering as an empty string.
-    TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = "!!MISSING %s!!"
 
 DATABASES = {
     "default": dj_database_url.parse(
@@ -132,9 +124,6 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-if TESTING:
-    # Argon2 is deliberately slow; tests create hundreds of users.
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -176,15 +165,15 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
 
-# Without collectstatic (development, tests), WhiteNoise serves files from the app folders.
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
-WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+# Without collectstatic (development), WhiteNoise serves files from the app folders.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -193,16 +182,15 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
 
-if REDIS_URL and not TESTING:
+if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Without a broker, tasks run inline so that a first run needs no service at all. Tests run
-# eagerly too; the integration tests switch to a real worker explicitly.
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL or TESTING)
+# Without a broker, tasks run inline so that a first run needs no service at all.
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
@@ -243,7 +231,16 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Email -------------------------------------------------------------------------------------
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Every email, Django's own included (password reset), becomes a row of the outbox, sent after
+# the commit by a Celery task (courrier.backends). The outbox itself sends through
+# COURRIER_EMAIL_BACKEND: SMTP in production, the console in development.
+EMAIL_BACKEND = "courrier.backends.OutboxBackend"
+COURRIER_EMAIL_BACKEND = os.environ.get(
+    "COURRIER_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -257,7 +254,7 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # --- Security ----------------------------------------------------------------------------------
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not (DEBUG or TESTING))
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 0 if DEBUG else int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))

@@ -8,7 +8,8 @@ call these; views never do.
 
 from django.urls import reverse
 
-from courrier.services import courriel_preparer, lien_absolu
+from commun.liens import lien_absolu
+from courrier.services import courriel_preparer
 
 
 def demande_fiche(*, demande, lien):

@@ -4,7 +4,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.decorators import method_decorator
@@ -15,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, FormView, ListView
 from django.views.generic.detail import SingleObjectMixin
 
+from commun.progression import progression_reponse
 from partenariats.enums import ETATS_DEMANDE, TRAITEES, StatutDemande
 from partenariats.filters import directory_filter
 from partenariats.forms import CHAMPS_PARTENAIRE
@@ -162,21 +162,20 @@ class LotDetailView(CentreMixin, DetailView):
 
 
 class LotProgressionView(CentreMixin, SingleObjectMixin, View):
-    """The progress of a grouped send, polled by static/js/lot-progression.js."""
+    """The progress of a grouped send, polled by htmx (``includes/progression.html``)."""
 
     min_role = Role.SALARIE
     model = LotDemandes
 
     def get(self, request, *args, **kwargs):
         lot = self.get_object(self.get_queryset().only("traites", "total", "termine_le"))
-        texte = _("%(traites)s sur %(total)s") % {"traites": lot.traites, "total": lot.total}
-        return JsonResponse(
-            {
-                "traites": lot.traites,
-                "total": lot.total,
-                "termine": lot.termine_le is not None,
-                "texte": texte,
-            }
+        return progression_reponse(
+            request,
+            termine=lot.termine_le is not None,
+            traites=lot.traites,
+            total=lot.total,
+            texte=_("%(traites)s sur %(total)s") % {"traites": lot.traites, "total": lot.total},
+            libelle=_("Partenaires traités"),
         )
 
 

@@ -17,6 +17,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 from django.views.generic.detail import SingleObjectMixin
 
+from commun.progression import progression_reponse
 from partenariats.enums import RegroupementLivret, StatutLivret
 from partenariats.livret import nom_de_fichier
 from partenariats.models import Livret, Partenaire
@@ -24,7 +25,8 @@ from partenariats.services.livret import DELAI_BLOCAGE, livret_demander
 from reseau.access import CentreMixin
 from reseau.enums import Role
 
-# Seconds between two reloads of the progress page (HTTP "Refresh" header: no script needed).
+# Seconds between two updates of the progress page: htmx polls the bar that often
+# (includes/barre_progression.html), a browser without JavaScript reloads the page.
 RAFRAICHISSEMENT = 2
 
 
@@ -76,7 +78,8 @@ class LivretListeView(CentreMixin, ListView):
 
 
 class LivretDetailView(CentreMixin, DetailView):
-    """One booklet: its progress while it is made (the page reloads itself), then the link."""
+    """One booklet: its progress while it is made (polled by htmx on this URL, or the page
+    reloads itself without JavaScript), then the link."""
 
     model = Livret
     template_name = "partenariats/livret_detail.html"
@@ -98,10 +101,21 @@ class LivretDetailView(CentreMixin, DetailView):
         )
 
     def render_to_response(self, context, **response_kwargs):
-        response = super().render_to_response(context, **response_kwargs)
-        if context["en_cours"]:
-            response["Refresh"] = str(RAFRAICHISSEMENT)
-        return response
+        if not self.request.htmx:
+            return super().render_to_response(context, **response_kwargs)
+        livret = self.object
+        return progression_reponse(
+            self.request,
+            termine=not context["en_cours"],
+            traites=livret.progression,
+            total=100,
+            texte=_("%(etape)s — %(progression)s %%")
+            % {
+                "etape": livret.etape or _("En attente de démarrage…"),
+                "progression": livret.progression,
+            },
+            libelle=_("Préparation du livret"),
+        )
 
 
 class LivretTelechargerView(CentreMixin, SingleObjectMixin, View):

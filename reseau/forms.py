@@ -1,7 +1,10 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from commun.liens import lien_absolu
+from reseau import emails
 from reseau.enums import Role
 from reseau.models import Membership, User
 
@@ -66,3 +69,34 @@ class ProfilForm(forms.ModelForm):
         model = User
         fields = ["first_name", "last_name"]
         labels = {"first_name": _("Prénom"), "last_name": _("Nom")}
+
+
+class ReinitialisationMotDePasseForm(PasswordResetForm):
+    """Django's password reset, with the email of ``reseau.emails`` (through the outbox).
+
+    The link is built from ``settings.SITE_URL``: Django's own form takes the domain from the
+    request's Host header, which a client can forge to receive a link to another site.
+    """
+
+    def get_users(self, email):
+        # Django skips accounts without a usable password (meant for external sign-in). Here
+        # those are people invited to a centre who have not chosen a password yet: when their
+        # invitation link has expired, "mot de passe oublié" is how they get a fresh one.
+        return User.objects.filter(email__iexact=email, is_active=True)
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        lien = lien_absolu(
+            reverse(
+                "password_reset_confirm",
+                kwargs={"uidb64": context["uid"], "token": context["token"]},
+            )
+        )
+        emails.reinitialisation_envoyer(user=context["user"], lien=lien)

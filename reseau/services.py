@@ -9,7 +9,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from courrier.services import courriel_preparer, lien_absolu
+from commun.liens import lien_absolu
+from reseau import emails
 from reseau.enums import AuditAction, Role
 from reseau.models import AuditEntry, Centre, Membership, User
 
@@ -58,18 +59,11 @@ def membre_inviter(*, centre, email, role, first_name="", last_name="", invited_
             _("%(email)s est déjà membre de %(centre)s.") % {"email": email, "centre": centre}
         )
     membership = Membership.objects.create(user=user, centre=centre, role=role)
-    courriel_preparer(
-        destinataire=user.email,
-        gabarit="reseau/emails/invitation",
-        contexte={
-            "centre": centre,
-            "role": Role(role).label,
-            "invite_par": invited_by,
-            "nouveau": nouveau,
-            "lien": lien_definir_mot_de_passe(user) if nouveau else lien_absolu(reverse("login")),
-        },
-        centre=centre,
-        objet=membership,
+    emails.invitation_envoyer(
+        membership=membership,
+        invite_par=invited_by,
+        nouveau=nouveau,
+        lien=lien_definir_mot_de_passe(user) if nouveau else lien_absolu(reverse("login")),
     )
     audit_enregistrer(
         user=invited_by, centre=centre, action=AuditAction.MEMBRE_INVITE, target=membership

@@ -6,9 +6,8 @@ Django marks its login and password-reset views ``login_not_required`` itself.
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from courrier.forms import ReinitialisationMotDePasseForm
 from reseau import views
-from reseau.forms import ConnexionForm
+from reseau.forms import ConnexionForm, ReinitialisationMotDePasseForm
 
 urlpatterns = [
     path("", views.ProfilView.as_view(), name="profil"),

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django_scopes import scopes_disabled
 
 from partenariats.enums import themes_semer
@@ -30,6 +31,15 @@ def _tous_les_centres(request):
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _cache():
+    # What the cache holds (e.g. the rate limit of the "new link" pages) outlives a
+    # test's transaction: each test starts from an empty one.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "page", "celery_worker"}

@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courrier.services import lien_absolu
+from commun.liens import lien_absolu
 from partenariats import emails
 from partenariats.enums import TRAITEES, StatutDemande
 from partenariats.forms import CHAMPS_PARTENAIRE

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from bench import registry, runner
-from reseau.bench import centre_with_members
+from bench.scenarios.reseau import centre_with_members
 from reseau.models import User
 
 pytestmark = pytest.mark.django_db

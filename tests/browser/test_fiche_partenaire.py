@@ -1,6 +1,6 @@
 """A fiche update in a real browser: the partner opens the link of its email, changes the
 opening hours and sends; staff accept; the partner page shows the new hours. Also the grouped
-send's progress bar, which polls with a small script under the CSP."""
+send's progress bar, which htmx polls under the CSP."""
 
 import re
 
@@ -111,7 +111,7 @@ def test_progress_bar_follows_the_send_then_lists_the_requests(
     expect(page.locator("#texte-progression")).to_have_text("0 sur 3")
     assert_no_serious_violation(page)
 
-    # The worker does its job while the page is open; the script notices, then reloads.
+    # The worker does its job while the page is open; htmx notices, then the page reloads.
     demandes.lot_traiter(lot_id=lot.pk)
     expect(page.get_by_role("status")).to_contain_text("3 demandes envoyées")
     expect(page.get_by_role("table")).to_contain_text("Partenaire 2")

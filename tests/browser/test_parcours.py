@@ -154,9 +154,11 @@ def test_phone_navigation_collapses_behind_toggler(
     expect(navigation).to_be_hidden()
     expect(page.get_by_label("Centre", exact=True)).to_be_hidden()
 
-    # The toggler runs on Bootstrap's script, the page's only one, served by the app itself.
+    # The toggler runs on Bootstrap's script; the page's scripts are files the app serves itself
+    # (htmx, for the progress bars, is the other one).
     assert page.evaluate("[...document.scripts].map(s => s.src)") == [
-        f"{live_server.url}/static/vendor/bootstrap/bootstrap.bundle.min.js"
+        f"{live_server.url}/static/django_htmx/htmx-2.min.js",
+        f"{live_server.url}/static/vendor/bootstrap/bootstrap.bundle.min.js",
     ]
     toggler.click()
     # "collapsing" while the animation runs; Bootstrap ignores a click until it ends.

@@ -5,7 +5,6 @@ prepares the emails in batches, and each email goes through the outbox's own tas
 (``courrier.tasks.envoyer_courriel``) to the ``smtp_server``.
 """
 
-import time
 from collections import Counter
 
 import pytest
@@ -16,20 +15,13 @@ from cafes.models import Invitation
 from cafes.services.invitations import invitations_envoyer
 from courrier.enums import StatutCourriel
 from courrier.models import Courriel
+from tests.attente import attendre
 from tests.cafes.factories import CafeFactory, CafeSerieFactory
 from tests.partenariats.factories import ContactFactory, PartenaireFactory
 
 pytestmark = pytest.mark.integration
 
 REFUS_DEFINITIF = "550 5.1.1 No such user"
-
-
-def attendre(condition, *, timeout=30, message="condition"):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"Still waiting after {timeout}s for: {message}")
-        time.sleep(0.1)
 
 
 def cafe_avec_contacts(centre, nombre):
@@ -72,7 +64,8 @@ def test_fifty_invitations_are_delivered_exactly_once(
         lambda: statuts(cafe) == {StatutCourriel.ENVOYE: 50},
         message=f"50 sent invitations (worker log:\n{celery_worker.log()[-2000:]})",
     )
-    time.sleep(1)  # room for a duplicate to show up
+    # Nothing left to run: a duplicate would be there by now.
+    celery_worker.attendre_inactif()
     recus = smtp_server.messages
     assert all(len(m.rcpt_tos) == 1 for m in recus)
     assert sorted(r for m in recus for r in m.rcpt_tos) == sorted(adresses)
@@ -92,7 +85,7 @@ def test_fifty_invitations_are_delivered_exactly_once(
     nouveau = ContactFactory(partenaire=contacts[0].partenaire, email="nouvelle@partenaire.test")
     assert invitations_envoyer(cafe=cafe, par=salarie_user) == 1
     smtp_server.wait_for(51)
-    time.sleep(1)
+    celery_worker.attendre_inactif()
     recus = smtp_server.messages
     assert Counter(m.message["To"] for m in recus) == Counter([*adresses, nouveau.email])
     assert statuts(cafe) == {StatutCourriel.ENVOYE: 51}

@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
+from pytest_django.asserts import assertContains
 
 from cafes import emails
 from cafes.enums import Reponse, StatutCafe
@@ -332,7 +333,7 @@ class TestProgression:
         )
         assert "2 sur 4 envoyées" in page
         progression = reverse("cafes:invitations_progression", args=[cafe.pk])
-        assert f'data-progression-url="{progression}"' in page
+        assert f'hx-get="{progression}"' in page
         assert "Envoyer les invitations" in page
         Contact.objects.filter(email__in=["c@mds.test", "d@regie.test"]).update(
             desinscrit_le=MAINTENANT
@@ -345,7 +346,7 @@ class TestProgression:
         }
         page = render_to_string("cafes/_invitations.html", contexte, request=requete)
         assert "2 sur 4 envoyées" in page
-        assert "data-progression-url" not in page
+        assert "hx-get" not in page
         # Read-only members see the counts, not the button.
         assert "Envoyer les invitations" not in page
 
@@ -361,14 +362,13 @@ class TestProgression:
         Invitation.objects.filter(contact__email="a@mds.test").update(envoyee_le=MAINTENANT)
         url = reverse("cafes:invitations_progression", args=[cafe.pk])
 
-        assert client_salarie.get(url).json() == {
-            "traites": 1,
-            "total": 3,
-            "termine": False,
-            "texte": "1 sur 3 envoyées",
-        }
+        barre = client_salarie.get(url, headers={"HX-Request": "true"})
+        assertContains(barre, 'aria-valuenow="1"')
+        assertContains(barre, 'aria-valuemax="3"')
+        assertContains(barre, "1 sur 3 envoyées")
+        assertContains(barre, f'hx-get="{url}"')
         Invitation.objects.update(envoyee_le=MAINTENANT)
-        assert client_salarie.get(url).json()["termine"] is True
+        assert client_salarie.get(url, headers={"HX-Request": "true"})["HX-Refresh"] == "true"
         # Counts only, but of the staff's work: not for read-only members.
         client_salarie.force_login(lecture_user)
         assert client_salarie.get(url).status_code == 403

@@ -5,7 +5,6 @@ import datetime
 import threading
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
@@ -34,14 +33,6 @@ PARIS = datetime.timezone(datetime.timedelta(hours=1))  # Paris in January (CET)
 @pytest.fixture(autouse=True)
 def _site_url(settings):
     settings.SITE_URL = SITE_URL
-
-
-@pytest.fixture(autouse=True)
-def _cache():
-    # The "new link" rate limit lives in the cache, which outlives a test's transaction.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,5 @@
 """The outbox end to end: a real Celery worker, Redis, PostgreSQL and an SMTP server."""
 
-import time
 from collections import Counter
 from contextlib import nullcontext
 
@@ -13,16 +12,9 @@ from courrier.enums import StatutCourriel
 from courrier.models import AdresseEnEchec, Courriel
 from courrier.services import courriel_preparer, courriels_groupes
 from courrier.tasks import envoyer_courriel
+from tests.attente import attendre
 
 pytestmark = pytest.mark.integration
-
-
-def attendre(condition, *, timeout=30, message="condition"):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"Still waiting after {timeout}s for: {message}")
-        time.sleep(0.1)
 
 
 def preparer(gabarit, centre, destinataires, *, groupes=False):
@@ -58,7 +50,8 @@ def test_fifty_emails_are_delivered_exactly_once(
         lambda: statuts(courriels) == {StatutCourriel.ENVOYE: 50},
         message=f"50 sent emails (worker log:\n{celery_worker.log()[-2000:]})",
     )
-    time.sleep(1)  # room for a duplicate to show up
+    # Every redelivered task has run: a duplicate would be there by now.
+    celery_worker.attendre_inactif()
 
     recus = smtp_server.messages
     assert sorted(r for m in recus for r in m.rcpt_tos) == sorted(destinataires)

@@ -6,6 +6,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from commun.courriels import courriel_rendre
 from courrier.enums import StatutCourriel
 from courrier.models import AdresseEnEchec, Courriel
 from courrier.services import (
@@ -13,8 +14,6 @@ from courrier.services import (
     courriel_expedier,
     courriel_preparer,
     courriel_relancer,
-    courriel_rendre,
-    lien_absolu,
 )
 from courrier.tasks import relancer_courriels_bloques
 from tests.courrier.factories import AdresseEnEchecFactory, CourrielFactory
@@ -79,9 +78,7 @@ class TestCourrielPreparer:
 
     def test_the_subject_keeps_no_break_spaces(self, gabarits_essai):
         """French puts one before ":" (and the subject is collapsed to one line)."""
-        rendu = courriel_rendre(
-            gabarit=gabarits_essai, contexte={**CONTEXTE, "nom": "Rappel\u00a0: Café"}
-        )
+        rendu = courriel_rendre(gabarits_essai, {**CONTEXTE, "nom": "Rappel\u00a0: Café"})
         assert rendu.sujet == "Avis pour Rappel\u00a0: Café (rappel)"
         assert not Courriel.objects.exists()
 
@@ -164,12 +161,6 @@ class TestCourrielPreparer:
         with pytest.raises(ValueError):
             preparer(gabarits_essai, en_tetes=en_tetes)
         assert not Courriel.objects.exists()
-
-
-def test_lien_absolu_uses_site_url_only():
-    assert lien_absolu("/cafes/12/") == "https://maillage.example.org/cafes/12/"
-    with pytest.raises(ValueError):
-        lien_absolu("https://pirate.example/")
 
 
 class TestCourrielExpedier:

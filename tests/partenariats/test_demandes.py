@@ -43,14 +43,6 @@ def _site_url(settings):
 
 
 @pytest.fixture(autouse=True)
-def _cache():
-    # The "new link" rate limit lives in the cache, which outlives a test's transaction.
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
 def maintenant(time_machine):
     # No test depends on today; the clock still ticks from there.
     time_machine.move_to(MAINTENANT)
@@ -881,9 +873,15 @@ class TestEnvoiGroupe:
         assertContains(page, 'aria-valuenow="1"')
         assertContains(page, 'aria-valuemax="3"')
         assertContains(page, "1 sur 3")
-        assertContains(page, "js/lot-progression.js")
-        suivi = client_salarie.get(reverse("partenaires:lot_progression", args=[lot.pk]))
-        assert suivi.json() == {"traites": 1, "total": 3, "termine": False, "texte": "1 sur 3"}
+        suivi = reverse("partenaires:lot_progression", args=[lot.pk])
+        assertContains(page, f'hx-get="{suivi}"')
+        barre = client_salarie.get(suivi, headers={"HX-Request": "true"})
+        assertContains(barre, 'aria-valuenow="1"')
+        assertContains(barre, "1 sur 3")
+        assertContains(barre, f'hx-get="{suivi}"')
+        LotDemandes.objects.filter(pk=lot.pk).update(traites=3, termine_le=timezone.now())
+        fini = client_salarie.get(suivi, headers={"HX-Request": "true"})
+        assert fini["HX-Refresh"] == "true"
 
     def test_nothing_to_send_creates_no_lot(self, client_salarie, centre):
         PartenaireFactory(centre=centre)

@@ -375,7 +375,7 @@ class TestPages:
         detail = client_salarie.get(response["Location"])
         telecharger = reverse("partenaires:livret_telecharger", args=[livret.pk])
         assertContains(detail, f'href="{telecharger}"')
-        assert "Refresh" not in detail
+        assertNotContains(detail, "hx-get")
 
         fichier = client_salarie.get(telecharger)
         contenu = b"".join(fichier.streaming_content)
@@ -389,16 +389,28 @@ class TestPages:
         assertContains(liste, telecharger)
         assertContains(liste, "Par catégorie")
 
-    def test_progress_page_refreshes_itself(self, client_lecture, centre):
+    def test_progress_page_updates_itself(self, client_lecture, centre):
         livret = LivretFactory(centre=centre, en_cours=True)
+        url = reverse("partenaires:livret_detail", args=[livret.pk])
 
-        response = client_lecture.get(reverse("partenaires:livret_detail", args=[livret.pk]))
+        response = client_lecture.get(url)
 
-        assert response["Refresh"] == "2"
+        assertContains(response, f'hx-get="{url}" hx-trigger="every 2s"')
+        assertContains(response, '<meta http-equiv="refresh" content="2">')  # in <noscript>
         assertContains(response, 'role="progressbar"')
         assertContains(response, 'aria-valuenow="60"')
         assertContains(response, "Mise en page… page 12 sur environ 40 — 60 %")
         assertNotContains(response, "Télécharger")
+
+        barre = client_lecture.get(url, headers={"HX-Request": "true"})
+        assertContains(barre, 'aria-valuenow="60"')
+        assertContains(barre, "Mise en page… page 12 sur environ 40 — 60 %")
+        assertContains(barre, f'hx-get="{url}"')
+        assertNotContains(barre, "<html")
+
+        Livret.objects.filter(pk=livret.pk).update(statut=StatutLivret.PRET)
+        fini = client_lecture.get(url, headers={"HX-Request": "true"})
+        assert (fini.status_code, fini["HX-Refresh"], fini.content) == (200, "true", b"")
 
     def test_a_booklet_lost_for_an_hour_offers_a_new_try(self, client_salarie, centre):
         with time_machine.travel(MAINTENANT - datetime.timedelta(hours=2), tick=False):
@@ -406,7 +418,7 @@ class TestPages:
 
         response = client_salarie.get(reverse("partenaires:livret_detail", args=[livret.pk]))
 
-        assert "Refresh" not in response
+        assertNotContains(response, "hx-get")
         assertContains(response, "Réessayer")
 
     def test_failure_shows_the_message_and_a_retry_button(self, client_salarie, centre):

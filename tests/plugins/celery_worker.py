@@ -10,20 +10,25 @@ queue, so ``.delay()`` and ``transaction.on_commit`` behave as in production.
 - Retries wait ``WORKER_RETRY_BASE_SECONDS`` * 2 ** retries (COURRIER_RETRY_BASE_SECONDS in the
   worker), so that a test of retries lasts seconds.
 - ``celery_worker.log()`` returns the worker's output; pytest shows it when a test fails.
+- ``celery_worker.attendre_inactif()`` waits until the worker has nothing left to do: no task
+  in its queue, running, reserved or waiting for a retry. After it, nothing more can arrive
+  (a duplicate, say) unless the test queues something.
 
 Mark the tests that use it ``@pytest.mark.integration``.
 """
 
 import os
 import signal
+import socket
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+
+from tests.attente import attendre
 
 WORKER_RETRY_BASE_SECONDS = 0.5
 READY_TIMEOUT = 30
@@ -43,8 +48,11 @@ def _database_url(settings_dict):
 
 
 class CeleryWorker:
-    def __init__(self, queue, log_path):
+    def __init__(self, app, queue, log_path):
+        self.app = app
         self.queue = queue
+        # The node name that remote control (inspect) addresses.
+        self.name = f"{queue}@{socket.gethostname()}"
         self.log_path = log_path
         self.process = None
 
@@ -54,12 +62,41 @@ class CeleryWorker:
     def start(self, env):
         with self.log_path.open("wb") as log:
             self._spawn(env, log)
-        deadline = time.monotonic() + READY_TIMEOUT
-        while " ready." not in self.log():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                pytest.fail(f"The Celery worker did not start:\n{self.log()}")
-            time.sleep(0.1)
+        try:
+            attendre(self._pret, timeout=READY_TIMEOUT, message="the worker's ready line")
+        except (AssertionError, ChildProcessError):
+            self.stop()
+            pytest.fail(f"The Celery worker did not start:\n{self.log()}")
+
+    def _pret(self):
+        if self.process.poll() is not None:
+            raise ChildProcessError(f"the worker exited with code {self.process.returncode}")
+        return " ready." in self.log()
+
+    def _inactif(self):
+        with self.app.connection_for_read() as conn:
+            if conn.default_channel.client.llen(self.queue):
+                return False
+        inspect = self.app.control.inspect(destination=[self.name], timeout=2)
+        # None: no answer (yet); else {node name: [tasks]}.
+        etats = [inspect.active(), inspect.reserved(), inspect.scheduled()]
+        return all(etat is not None and not etat.get(self.name) for etat in etats)
+
+    def attendre_inactif(self, *, timeout=30):
+        """Waits until the worker is idle twice in a row (a task that queues another one is
+        seen running, then the new one queued or reserved, never neither)."""
+        vus = []
+
+        def deux_fois_inactif():
+            vus.append(self._inactif())
+            return vus[-2:] == [True, True]
+
+        attendre(
+            deux_fois_inactif,
+            timeout=timeout,
+            intervalle=0.2,
+            message=lambda: f"an idle worker; its log:\n{self.log()[-2000:]}",
+        )
 
     def _spawn(self, env, log):
         self.process = subprocess.Popen(
@@ -75,7 +112,7 @@ class CeleryWorker:
                 "-Q",
                 self.queue,
                 "-n",
-                f"{self.queue}@%h",
+                self.name,
                 "--without-mingle",
                 "--without-gossip",
                 "--without-heartbeat",
@@ -119,9 +156,12 @@ def celery_worker(transactional_db, smtp_server, settings, tmp_path):
         )
 
     queue = f"pytest-worker-{uuid.uuid4().hex[:12]}"
-    worker = CeleryWorker(queue, tmp_path / "celery-worker.log")
+    worker = CeleryWorker(app, queue, tmp_path / "celery-worker.log")
     env = {
         **os.environ,
+        # Production's settings, as a deployed worker has, configured by the variables below;
+        # not maillage.settings_test (pytest's), whose eager Celery would run inside the worker
+        # the tasks it queues, and whose in-memory email would swallow what it sends.
         "DJANGO_SETTINGS_MODULE": "maillage.settings",
         "SECRET_KEY": "celery-worker-de-test",
         "DATABASE_URL": database_url,
@@ -133,7 +173,7 @@ def celery_worker(transactional_db, smtp_server, settings, tmp_path):
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         "COURRIER_RETRY_BASE_SECONDS": str(WORKER_RETRY_BASE_SECONDS),
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "COURRIER_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": smtp_server.host,
         "EMAIL_PORT": str(smtp_server.port),
         "EMAIL_HOST_USER": "",

@@ -1,7 +1,8 @@
-"""A real SMTP server for tests: ``smtp_server``.
+"""Email in tests: the outbox as EMAIL_BACKEND, and a real SMTP server, ``smtp_server``.
 
-An aiosmtpd server on a free port of 127.0.0.1 records what it receives, and Django's SMTP
-backend is pointed at it for the test. It can be told to refuse recipients:
+An aiosmtpd server on a free port of 127.0.0.1 records what it receives, and the outbox's
+transport (``COURRIER_EMAIL_BACKEND``) is pointed at it for the test. It can be told to refuse
+recipients:
 
     smtp_server.respond_with("421 4.3.0 Try again later", times=3)  # the next 3 recipients
     smtp_server.respond_with("550 5.1.1 No such user")  # every recipient until reset()
@@ -13,13 +14,14 @@ items (``mail_from``, ``rcpt_tos``, ``message``: an ``email.message.EmailMessage
 
 import email
 import threading
-import time
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
+
+from tests.attente import attendre
 
 
 @dataclass(frozen=True)
@@ -115,15 +117,22 @@ class SMTPTestServer:
 
     def wait_for(self, count, *, timeout=30):
         """Waits until at least ``count`` messages arrived; returns them."""
-        deadline = time.monotonic() + timeout
-        while len(self.handler.messages) < count:
-            if time.monotonic() > deadline:
-                raise AssertionError(
-                    f"{len(self.handler.messages)} message(s) received in {timeout}s, "
-                    f"{count} expected"
-                )
-            time.sleep(0.05)
+        attendre(
+            lambda: len(self.handler.messages) >= count,
+            timeout=timeout,
+            message=lambda: f"{count} messages ({len(self.handler.messages)} received)",
+        )
         return self.messages
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _outbox_backend(django_test_environment):
+    """Django's test setup replaces EMAIL_BACKEND with its in-memory backend: put the outbox
+    back, so that tests take production's path (Django's mail API, then an outbox row, then
+    its transport, which settings_test makes the in-memory backend)."""
+    from django.conf import settings
+
+    settings.EMAIL_BACKEND = "courrier.backends.OutboxBackend"
 
 
 @pytest.fixture(scope="session")
@@ -137,9 +146,9 @@ def _smtp_controller():
 
 @pytest.fixture
 def smtp_server(_smtp_controller, settings):
-    """A running SMTP server (one per session, reset for each test) that Django sends to."""
+    """A running SMTP server (one per session, reset for each test) that the outbox sends to."""
     _smtp_controller.reset()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.COURRIER_EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = _smtp_controller.host
     settings.EMAIL_PORT = _smtp_controller.port
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""

@@ -1,8 +1,8 @@
 """Production settings, checked in a fresh interpreter.
 
-The settings module switches to test defaults when pytest is imported (settings.TESTING), so
-these checks run ``manage.py`` in a subprocess that never imports pytest: it sees the settings
-exactly as gunicorn would.
+The tests run on ``maillage.settings_test``; these checks run ``manage.py`` in a subprocess
+without DJANGO_SETTINGS_MODULE, on ``maillage.settings``: it sees the settings exactly as
+gunicorn would.
 """
 
 import os
@@ -67,8 +67,8 @@ def test_production_settings_really_are_production():
     # Guards the test above: the subprocess must not have fallen back to test or debug defaults.
     code = (
         "from django.conf import settings as s; "
-        "print('RESULT', s.TESTING, s.DEBUG, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, "
-        "s.SECURE_HSTS_SECONDS, s.ALLOWED_HOSTS)"
+        "print('RESULT', s.SETTINGS_MODULE, s.DEBUG, s.SECURE_SSL_REDIRECT, "
+        "s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, s.ALLOWED_HOSTS)"
     )
     result = _manage(
         "shell",
@@ -80,9 +80,8 @@ def test_production_settings_really_are_production():
         DATABASE_URL=_database_url(),
     )
     assert result.returncode == 0, result.stderr
-    assert "RESULT False False True True 31536000 ['maillage.example.org']" in result.stdout, (
-        result.stdout + result.stderr
-    )
+    attendu = "RESULT maillage.settings False True True 31536000 ['maillage.example.org']"
+    assert attendu in result.stdout, result.stdout + result.stderr
 
 
 def test_settings_refuse_to_start_without_secret_key():

@@ -13,10 +13,10 @@ from django.urls import reverse
 
 from bench import registry
 from bench.builders import BATCH
+from bench.scenarios.reseau import centre_with_admin
 from partenariats.enums import CategoriePartenaire, StatutLivret
 from partenariats.models import Contact, Livret, Partenaire, Theme
 from partenariats.services.livret import livret_generer
-from reseau.bench import centre_with_admin
 
 COMMUNES = ["Agen", "Boé", "Le Passage", "Bon-Encontre", "Foulayronnes", "Pont-du-Casse"]
 MOTS = (

@@ -7,10 +7,10 @@ from django.utils import timezone
 
 from bench import registry
 from bench.builders import BATCH
+from bench.scenarios.reseau import centre_with_admin
 from cafes.enums import Reponse
 from cafes.models import Cafe, CafeSerie, Invitation
 from partenariats.models import Contact, Partenaire
-from reseau.bench import centre_with_admin
 
 # Most invitations unanswered, the rest spread over the three answers.
 REPONSES = ["", "", Reponse.OUI, Reponse.NON, Reponse.PEUT_ETRE]

@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from bench import registry
 from bench.builders import BATCH, backdated
+from bench.scenarios.reseau import centre_with_admin
 from courrier.enums import StatutCourriel
 from courrier.models import Courriel
-from reseau.bench import centre_with_admin
 
 # Mostly sent, one in twenty in each other state, as in a real outbox.
 STATUTS = [StatutCourriel.ENVOYE] * 16 + [

@@ -5,8 +5,8 @@ from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 
 from courrier.enums import StatutCourriel
-from courrier.forms import ReinitialisationMotDePasseForm
 from courrier.models import Courriel
+from reseau.forms import ReinitialisationMotDePasseForm
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
