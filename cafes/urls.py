@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from cafes import views, views_compte_rendu, views_invitations, views_jour, views_publiques
 
@@ -53,6 +54,11 @@ urlpatterns = [
     ),
     path("<int:pk>/emargement.pdf", views_jour.EmargementView.as_view(), name="emargement"),
     path("<int:pk>/pointage/", views_jour.PointageView.as_view(), name="pointage"),
+    # The check-in screen's first address: a tablet may have it bookmarked.
+    path(
+        "<int:pk>/accueil/",
+        RedirectView.as_view(pattern_name="cafes:pointage", permanent=True),
+    ),
     path("<int:pk>/presence/", views_jour.PresenceView.as_view(), name="presence"),
     path(
         "<int:pk>/tour-de-table/",

@@ -271,10 +271,10 @@ class CafeCreateView(CafeFormMixin, CreateView):
     url_object_model = CafeSerie
 
     def dispatch(self, request, *args, **kwargs):
-        membership = getattr(request, "membership", None)
-        if membership is not None:
+        membre = getattr(request, "membre", None)
+        if membre is not None:
             self.serie = get_object_or_404(
-                CafeSerie.objects.for_centre(membership.centre), pk=kwargs["pk"]
+                CafeSerie.objects.for_centre(membre.centre), pk=kwargs["pk"]
             )
         return super().dispatch(request, *args, **kwargs)
 

@@ -75,7 +75,7 @@ class CompteRenduView(CafeMixin, View):
 
     def _afficher(self, cafe, form=None):
         compte_rendu = self.compte_rendu(cafe)
-        peut_modifier = role_allows(self.request.membership.role, Role.SALARIE)
+        peut_modifier = role_allows(self.request.membre.role, Role.SALARIE)
         contexte = {"cafe": cafe, "compte_rendu": compte_rendu, "peut_modifier": peut_modifier}
         if compte_rendu is not None and peut_modifier:
             envois = cafe.invitations.envois_compte_rendu()
@@ -90,7 +90,7 @@ class CompteRenduView(CafeMixin, View):
         return self._afficher(self.get_object())
 
     def post(self, request, *args, **kwargs):
-        if not role_allows(request.membership.role, Role.SALARIE):
+        if not role_allows(request.membre.role, Role.SALARIE):
             raise PermissionDenied
         cafe = self.get_object()
         compte_rendu = self.compte_rendu(cafe)

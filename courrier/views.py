@@ -119,10 +119,10 @@ class CourrielRelancerView(CentreMixin, SingleObjectMixin, View):
             with transaction.atomic():
                 courriel_relancer(courriel=courriel)
                 audit_enregistrer(
-                    user=request.user,
+                    par=request.user,
                     centre=self.centre,
                     action=AuditAction.COURRIEL_RELANCE,
-                    target=courriel,
+                    objet=courriel,
                 )
         except ValidationError as erreur:
             for message in erreur.messages:

@@ -13,8 +13,8 @@ from reseau.accueil import Rappel, rappel_accueil
 
 @rappel_accueil
 def fiches_a_relire_et_a_confirmer(request):
-    membership = request.membership
-    if membership is None or not membership.peut_modifier:
+    membre = request.membre
+    if membre is None or not membre.peut_modifier:
         return []
     rappels = []
     a_relire = DemandeMiseAJour.objects.for_centre(request.centre).a_examiner().count()
@@ -27,7 +27,7 @@ def fiches_a_relire_et_a_confirmer(request):
                     a_relire,
                 )
                 % {"nb": a_relire},
-                reverse("partenaires:demandes") + f"?etat={StatutDemande.SOUMISE}",
+                reverse("partenariats:demandes") + f"?etat={StatutDemande.SOUMISE}",
                 ngettext("La relire", "Les relire", a_relire),
             )
         )
@@ -52,7 +52,7 @@ def fiches_a_relire_et_a_confirmer(request):
                     a_confirmer,
                 )
                 % {"nb": a_confirmer},
-                reverse("partenaires:liste") + "?livret=oui&fiche=a-demander",
+                reverse("partenariats:liste") + "?livret=oui&fiche=a-demander",
                 ngettext("La voir", "Les voir", a_confirmer),
             )
         )

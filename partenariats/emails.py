@@ -33,7 +33,7 @@ def demande_fiche(*, demande, lien):
 def demande_fiche_nouveau_lien(*, demande, destinataire):
     """Tells a member of the centre (the address ``destinataire``) that someone holding a dead
     link to ``demande`` wants a new one, with a link to the page that sends it."""
-    lien = lien_absolu(reverse("partenaires:demande_creer", args=[demande.partenaire_id]))
+    lien = lien_absolu(reverse("partenariats:demande_creer", args=[demande.partenaire_id]))
     return courriel_preparer(
         destinataire=destinataire,
         gabarit="partenariats/emails/demande_fiche_nouveau_lien",

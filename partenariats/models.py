@@ -131,7 +131,7 @@ class Partenaire(CentreScopedModel):
         return f"{self.nom} ({self.sigle})" if self.sigle else self.nom
 
     def get_absolute_url(self):
-        return reverse("partenaires:detail", args=[self.pk])
+        return reverse("partenariats:detail", args=[self.pk])
 
 
 class ContactQuerySet(models.QuerySet):

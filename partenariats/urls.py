@@ -2,7 +2,7 @@ from django.urls import path
 
 from partenariats import views, views_demandes, views_echanges, views_livret
 
-app_name = "partenaires"
+app_name = "partenariats"
 
 urlpatterns = [
     path("", views.PartenaireListView.as_view(), name="liste"),

@@ -220,7 +220,7 @@ class ContactDeleteView(CentreMixin, DeleteView):
         return super().get_queryset().select_related("partenaire")
 
     def get_success_url(self):
-        return reverse("partenaires:detail", args=[self.object.partenaire_id]) + "#contacts"
+        return reverse("partenariats:detail", args=[self.object.partenaire_id]) + "#contacts"
 
     def form_valid(self, form):
         try:

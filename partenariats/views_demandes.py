@@ -134,7 +134,7 @@ class LotCreerView(CentreMixin, View):
             for message in erreur.messages:
                 messages.error(request, message)
             return redirect(request.get_full_path())
-        return redirect("partenaires:lot_detail", pk=lot.pk)
+        return redirect("partenariats:lot_detail", pk=lot.pk)
 
 
 class LotDetailView(CentreMixin, DetailView):
@@ -279,7 +279,7 @@ class DemandeDetailView(CentreMixin, DetailView):
         form = RevueDemandeForm(request.POST, champs=list(demande.proposition))
         if not form.is_valid():
             messages.error(request, _("Choisissez d'accepter ou de rejeter les modifications."))
-            return redirect("partenaires:demande_detail", pk=demande.pk)
+            return redirect("partenariats:demande_detail", pk=demande.pk)
         try:
             if form.cleaned_data["decision"] == RevueDemandeForm.ACCEPTER:
                 demande = demandes.demande_accepter(
@@ -307,7 +307,7 @@ class DemandeDetailView(CentreMixin, DetailView):
         except ValidationError as erreur:
             for message in erreur.messages:
                 messages.error(request, message)
-        return redirect("partenaires:demande_detail", pk=demande.pk)
+        return redirect("partenariats:demande_detail", pk=demande.pk)
 
 
 # --- The partner's side (public) ------------------------------------------------------------
@@ -389,7 +389,7 @@ class FichePubliqueView(JetonMixin, View):
         except ValidationError:
             # Reviewed or expired between the check above and now: GET tells which.
             pass
-        return redirect("partenaires:fiche_publique", jeton=jeton)
+        return redirect("partenariats:fiche_publique", jeton=jeton)
 
 
 @method_decorator([login_not_required, never_cache], name="dispatch")
@@ -401,12 +401,12 @@ class FicheNouveauLienView(JetonMixin, View):
         return demandes.demande_lire_jeton(jeton)
 
     def get(self, request, jeton):
-        return redirect("partenaires:fiche_publique", jeton=jeton)
+        return redirect("partenariats:fiche_publique", jeton=jeton)
 
     def post(self, request, jeton):
         demande, valide = self.objet, self.valide
         if demande is not None and valide and demande.statut not in TRAITEES:
             # The link still works: no need to bother the centre.
-            return redirect("partenaires:fiche_publique", jeton=jeton)
+            return redirect("partenariats:fiche_publique", jeton=jeton)
         demandes.nouveau_lien_demander(demande=demande)
         return _page_publique(request, "nouveau_lien", demande, jeton=jeton)

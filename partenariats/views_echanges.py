@@ -149,7 +149,7 @@ class ImportConfirmView(CentreMixin, ImportContextMixin, View):
                     "deux heures) : déposez-le de nouveau."
                 ),
             )
-            return HttpResponseRedirect(reverse("partenaires:import"))
+            return HttpResponseRedirect(reverse("partenariats:import"))
         try:
             analyse = analyser(depot.contenu, depot.nom_fichier, centre=self.centre, doublons=False)
             if not analyse.valide:
@@ -160,7 +160,7 @@ class ImportConfirmView(CentreMixin, ImportContextMixin, View):
             )
         except FichierIllisible as exc:
             messages.error(request, str(exc))
-            return HttpResponseRedirect(reverse("partenaires:import"))
+            return HttpResponseRedirect(reverse("partenariats:import"))
         finally:
             depot.supprimer()
         messages.success(
@@ -178,4 +178,4 @@ class ImportConfirmView(CentreMixin, ImportContextMixin, View):
             )
             % {"contacts": nb_contacts},
         )
-        return HttpResponseRedirect(reverse("partenaires:liste"))
+        return HttpResponseRedirect(reverse("partenariats:liste"))

@@ -74,7 +74,7 @@ class LivretListeView(CentreMixin, ListView):
         livret = livret_demander(
             centre=self.centre, regroupement=form.cleaned_data["regroupement"], par=request.user
         )
-        return HttpResponseRedirect(reverse("partenaires:livret_detail", args=[livret.pk]))
+        return HttpResponseRedirect(reverse("partenariats:livret_detail", args=[livret.pk]))
 
 
 class LivretDetailView(CentreMixin, DetailView):

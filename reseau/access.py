@@ -28,12 +28,12 @@ class CentreMixin:
     min_role = Role.LECTURE
 
     def dispatch(self, request, *args, **kwargs):
-        membership = getattr(request, "membership", None)
-        if membership is None:
+        membre = getattr(request, "membre", None)
+        if membre is None:
             raise Http404
-        if not role_allows(membership.role, self.min_role):
+        if not role_allows(membre.role, self.min_role):
             raise PermissionDenied
-        self.centre = membership.centre
+        self.centre = membre.centre
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):

@@ -2,11 +2,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from reseau.models import AuditEntry, Centre, Coordination, Federation, Membership, User
+from reseau.models import Centre, Coordination, EntreeJournal, Federation, Membre, User
 
 
-class MembershipInline(admin.TabularInline):
-    model = Membership
+class MembreInline(admin.TabularInline):
+    model = Membre
     extra = 0
     autocomplete_fields = ["user"]
 
@@ -21,7 +21,7 @@ class CoordinationInline(admin.TabularInline):
 class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_active", "is_staff", "last_login"]
-    list_filter = ["is_active", "is_staff", "is_superuser", "memberships__centre"]
+    list_filter = ["is_active", "is_staff", "is_superuser", "membres__centre"]
     search_fields = ["email", "first_name", "last_name"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
@@ -51,10 +51,10 @@ class CentreAdmin(admin.ModelAdmin):
     list_filter = ["federation"]
     search_fields = ["nom", "commune"]
     prepopulated_fields = {"slug": ["nom"]}
-    inlines = [MembershipInline]
+    inlines = [MembreInline]
 
 
-@admin.register(Membership)
+@admin.register(Membre)
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "centre", "role", "cree_le"]
     list_filter = ["role", "centre"]
@@ -72,15 +72,15 @@ class CoordinationAdmin(admin.ModelAdmin):
     list_select_related = ["user", "federation"]
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+@admin.register(EntreeJournal)
+class EntreeJournalAdmin(admin.ModelAdmin):
     """Read-only: an audit log that can be edited proves nothing."""
 
-    list_display = ["created_at", "action", "user", "centre", "object_type", "object_id"]
-    list_filter = ["action", "centre", "object_type"]
-    search_fields = ["user__email", "object_id"]
-    date_hierarchy = "created_at"
-    list_select_related = ["user", "centre", "object_type"]
+    list_display = ["cree_le", "action", "par", "centre", "content_type", "object_id"]
+    list_filter = ["action", "centre", "content_type"]
+    search_fields = ["par__email", "object_id"]
+    date_hierarchy = "cree_le"
+    list_select_related = ["par", "centre", "content_type"]
 
     def has_add_permission(self, request):
         return False

@@ -1,6 +1,6 @@
 def centre(request):
     return {
         "centre_courant": getattr(request, "centre", None),
-        "membership_courante": getattr(request, "membership", None),
-        "memberships": getattr(request, "memberships", []),
+        "membre_courant": getattr(request, "membre", None),
+        "mes_centres": getattr(request, "membres", []),
     }

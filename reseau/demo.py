@@ -3,7 +3,7 @@
 from datetime import date
 
 from reseau.enums import Role
-from reseau.models import Centre, Coordination, Federation, Membership, User
+from reseau.models import Centre, Coordination, Federation, Membre, User
 
 MOT_DE_PASSE = "maillage-demo"
 
@@ -83,8 +83,6 @@ def charger(stdout):
         (animateur, "montanou", Role.SALARIE),
         (benevole, "montanou", Role.LECTURE),
     ]:
-        Membership.objects.update_or_create(
-            user=user, centre=centres[slug], defaults={"role": role}
-        )
+        Membre.objects.update_or_create(user=user, centre=centres[slug], defaults={"role": role})
     Coordination.objects.get_or_create(user=coordinatrice, federation=federation)
     stdout.write("  réseau : 1 fédération, 3 centres, 5 comptes")

@@ -23,20 +23,20 @@ def _envoyer(*, destinataire, gabarit, contexte, centre=None, objet=None):
     message.send()
 
 
-def invitation_envoyer(*, membership, invite_par, nouveau, lien):
-    """Tells the member of ``membership`` that ``invite_par`` gave them a role in its centre;
+def invitation_envoyer(*, membre, invite_par, nouveau, lien):
+    """Tells the member of ``membre`` that ``invite_par`` gave them a role in its centre;
     ``lien`` chooses a password (``nouveau``: a new account) or logs in."""
     _envoyer(
-        destinataire=membership.user.email,
+        destinataire=membre.user.email,
         gabarit="reseau/emails/invitation",
         contexte={
-            "role": membership.get_role_display(),
+            "role": membre.get_role_display(),
             "invite_par": invite_par,
             "nouveau": nouveau,
             "lien": lien,
         },
-        centre=membership.centre,
-        objet=membership,
+        centre=membre.centre,
+        objet=membre,
     )
 
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from commun.liens import lien_absolu
 from reseau import emails
 from reseau.enums import Role
-from reseau.models import Membership, User
+from reseau.models import Membre, User
 
 
 class ConnexionForm(AuthenticationForm):
@@ -48,14 +48,14 @@ class InvitationMembreForm(forms.Form):
 
     def clean_email(self):
         email = self.cleaned_data["email"].lower()
-        if Membership.objects.for_centre(self.centre).filter(user__email__iexact=email).exists():
+        if Membre.objects.for_centre(self.centre).filter(user__email__iexact=email).exists():
             raise forms.ValidationError(_("Cette personne est déjà membre du centre."))
         return email
 
 
 class RoleMembreForm(forms.ModelForm):
     class Meta:
-        model = Membership
+        model = Membre
         fields = ["role"]
         labels = {"role": _("Nouveau rôle")}
 

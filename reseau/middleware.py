@@ -3,13 +3,13 @@ from django_scopes import scope, scopes_disabled
 
 from reseau.access import ROLE_RANK
 from reseau.enums import Role
-from reseau.models import Membership
+from reseau.models import Membre
 
 SESSION_KEY = "centre_courant"
 
 
 class CurrentCentreMiddleware:
-    """Puts the user's memberships, the current membership and centre on the request, and opens
+    """Puts the user's membres, the current membre and centre on the request, and opens
     the current centre's scope around the rest of the request (see ``reseau.models.CentreManager``).
 
     The current centre is the one chosen in the header switcher (kept in the session), or else
@@ -20,26 +20,26 @@ class CurrentCentreMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.memberships = []
-        request.membership = None
+        request.membres = []
+        request.membre = None
         request.centre = None
         if request.user.is_authenticated:
-            # The user's own memberships decide which centre's scope opens, so they are read
+            # The user's own membres decide which centre's scope opens, so they are read
             # across centres; nothing else of the request is.
             with scopes_disabled():
-                memberships = list(
-                    Membership.objects.filter(user=request.user)
+                membres = list(
+                    Membre.objects.filter(user=request.user)
                     .select_related("centre")
                     .order_by("centre__nom")
                 )
             wanted = request.session.get(SESSION_KEY)
-            current = next((m for m in memberships if m.centre_id == wanted), None)
-            if current is None and memberships:
+            current = next((m for m in membres if m.centre_id == wanted), None)
+            if current is None and membres:
                 # Until they choose, people work where they hold the widest role: a director
                 # who also helps at a neighbouring centre lands in her own.
-                current = min(memberships, key=lambda m: -ROLE_RANK[Role(m.role)])
-            request.memberships = memberships
-            request.membership = current
+                current = min(membres, key=lambda m: -ROLE_RANK[Role(m.role)])
+            request.membres = membres
+            request.membre = current
             request.centre = current.centre if current else None
         # Everything after this middleware (views, templates, later middleware) reads tenant
         # rows of the current centre only; without one (anonymous visitors, coordinators, the

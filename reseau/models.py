@@ -78,7 +78,7 @@ class Federation(models.Model):
 
 class CentreQuerySet(models.QuerySet):
     def for_user(self, user):
-        return self.filter(memberships__user=user).distinct()
+        return self.filter(membres__user=user).distinct()
 
 
 class Centre(models.Model):
@@ -251,25 +251,25 @@ class CentreScopedModel(models.Model):
         abstract = True
 
 
-class MembershipQuerySet(CentreScopedQuerySet):
+class MembreQuerySet(CentreScopedQuerySet):
     def admins(self):
         return self.filter(role=Role.ADMIN)
 
 
-class Membership(CentreScopedModel):
+class Membre(CentreScopedModel):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("utilisateur"),
         on_delete=models.CASCADE,
-        related_name="memberships",
+        related_name="membres",
     )
     centre = models.ForeignKey(
-        Centre, verbose_name=_("centre"), on_delete=models.CASCADE, related_name="memberships"
+        Centre, verbose_name=_("centre"), on_delete=models.CASCADE, related_name="membres"
     )
     role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.SALARIE)
     cree_le = models.DateTimeField(_("créé le"), auto_now_add=True)
 
-    objects = CentreManager(MembershipQuerySet)
+    objects = CentreManager(MembreQuerySet)
 
     class Meta:
         verbose_name = _("membre d'un centre")
@@ -321,10 +321,10 @@ class Coordination(models.Model):
         return f"{self.user} — {self.federation}"
 
 
-class AuditEntry(models.Model):
+class EntreeJournal(models.Model):
     """Who did what to which object, in which centre. Never personal data: ids only."""
 
-    user = models.ForeignKey(
+    par = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("auteur"),
         on_delete=models.SET_NULL,
@@ -341,7 +341,7 @@ class AuditEntry(models.Model):
         related_name="+",
     )
     action = models.CharField(_("action"), max_length=50, choices=AuditAction.choices)
-    object_type = models.ForeignKey(
+    content_type = models.ForeignKey(
         ContentType,
         verbose_name=_("type d'objet"),
         on_delete=models.SET_NULL,
@@ -349,15 +349,15 @@ class AuditEntry(models.Model):
         blank=True,
     )
     object_id = models.CharField(_("identifiant de l'objet"), max_length=64, blank=True)
-    created_at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+    cree_le = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
 
     objects = CentreManager(models.QuerySet)
 
     class Meta:
         verbose_name = _("entrée du journal d'audit")
         verbose_name_plural = _("journal d'audit")
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        ordering = ["-cree_le"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="audit_object_idx")]
 
     def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+        return f"{self.cree_le:%Y-%m-%d %H:%M} {self.get_action_display()}"

@@ -12,17 +12,17 @@ from django.utils.translation import gettext as _
 from commun.liens import lien_absolu
 from reseau import emails
 from reseau.enums import AuditAction, Role
-from reseau.models import AuditEntry, Centre, Membership, User
+from reseau.models import Centre, EntreeJournal, Membre, User
 
 
-def audit_enregistrer(*, user, centre, action, target=None):
+def audit_enregistrer(*, par, centre, action, objet=None):
     """Appends one line to the audit log. Holds ids only, never the object's content."""
-    return AuditEntry.objects.create(
-        user=user if user is not None and user.is_authenticated else None,
+    return EntreeJournal.objects.create(
+        par=par if par is not None and par.is_authenticated else None,
         centre=centre,
         action=action,
-        object_type=ContentType.objects.get_for_model(target) if target is not None else None,
-        object_id=str(target.pk) if target is not None else "",
+        content_type=ContentType.objects.get_for_model(objet) if objet is not None else None,
+        object_id=str(objet.pk) if objet is not None else "",
     )
 
 
@@ -40,7 +40,7 @@ def lien_definir_mot_de_passe(user):
 
 
 @transaction.atomic
-def membre_inviter(*, centre, email, role, first_name="", last_name="", invited_by):
+def membre_inviter(*, centre, email, role, first_name="", last_name="", par):
     """Gives the person at ``email`` the ``role`` in ``centre`` and emails them.
 
     A person without an account gets one without a password and a link to choose it; a person
@@ -54,29 +54,27 @@ def membre_inviter(*, centre, email, role, first_name="", last_name="", invited_
         user = User(email=email, first_name=first_name, last_name=last_name)
         user.set_unusable_password()
         user.save()
-    elif Membership.objects.filter(user=user, centre=centre).exists():
+    elif Membre.objects.filter(user=user, centre=centre).exists():
         raise ValidationError(
             _("%(email)s est déjà membre de %(centre)s.") % {"email": email, "centre": centre}
         )
-    membership = Membership.objects.create(user=user, centre=centre, role=role)
+    membre = Membre.objects.create(user=user, centre=centre, role=role)
     emails.invitation_envoyer(
-        membership=membership,
-        invite_par=invited_by,
+        membre=membre,
+        invite_par=par,
         nouveau=nouveau,
         lien=lien_definir_mot_de_passe(user) if nouveau else lien_absolu(reverse("login")),
     )
-    audit_enregistrer(
-        user=invited_by, centre=centre, action=AuditAction.MEMBRE_INVITE, target=membership
-    )
-    return membership
+    audit_enregistrer(par=par, centre=centre, action=AuditAction.MEMBRE_INVITE, objet=membre)
+    return membre
 
 
-def _refuser_si_dernier_admin(membership):
+def _refuser_si_dernier_admin(membre):
     # Locking the centre serialises concurrent role changes: two admins demoting each other
     # at the same moment must not leave the centre with none.
-    Centre.objects.select_for_update().get(pk=membership.centre_id)
-    if membership.role == Role.ADMIN and not (
-        Membership.objects.for_centre(membership.centre).admins().exclude(pk=membership.pk).exists()
+    Centre.objects.select_for_update().get(pk=membre.centre_id)
+    if membre.role == Role.ADMIN and not (
+        Membre.objects.for_centre(membre.centre).admins().exclude(pk=membre.pk).exists()
     ):
         raise ValidationError(
             _("Le centre doit garder au moins un administrateur : nommez-en un autre d'abord.")
@@ -84,27 +82,25 @@ def _refuser_si_dernier_admin(membership):
 
 
 @transaction.atomic
-def membre_changer_role(*, membership, role, by):
+def membre_changer_role(*, membre, role, par):
     """Changes a member's role; the centre always keeps at least one admin."""
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
-    if role == membership.role:
-        return membership
+    membre = Membre.objects.select_for_update().get(pk=membre.pk)
+    if role == membre.role:
+        return membre
     if role != Role.ADMIN:
-        _refuser_si_dernier_admin(membership)
-    membership.role = role
-    membership.save(update_fields=["role"])
+        _refuser_si_dernier_admin(membre)
+    membre.role = role
+    membre.save(update_fields=["role"])
     audit_enregistrer(
-        user=by, centre=membership.centre, action=AuditAction.MEMBRE_ROLE_CHANGE, target=membership
+        par=par, centre=membre.centre, action=AuditAction.MEMBRE_ROLE_CHANGE, objet=membre
     )
-    return membership
+    return membre
 
 
 @transaction.atomic
-def membre_retirer(*, membership, by):
+def membre_retirer(*, membre, par):
     """Removes a member from a centre (their account and other centres stay)."""
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
-    _refuser_si_dernier_admin(membership)
-    audit_enregistrer(
-        user=by, centre=membership.centre, action=AuditAction.MEMBRE_RETIRE, target=membership
-    )
-    membership.delete()
+    membre = Membre.objects.select_for_update().get(pk=membre.pk)
+    _refuser_si_dernier_admin(membre)
+    audit_enregistrer(par=par, centre=membre.centre, action=AuditAction.MEMBRE_RETIRE, objet=membre)
+    membre.delete()

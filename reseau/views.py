@@ -16,7 +16,7 @@ from reseau.accueil import rappels
 from reseau.enums import Role
 from reseau.forms import ChoixCentreForm, InvitationMembreForm, ProfilForm, RoleMembreForm
 from reseau.middleware import SESSION_KEY
-from reseau.models import Membership
+from reseau.models import Membre
 
 
 class AccueilView(TemplateView):
@@ -29,12 +29,12 @@ class AccueilView(TemplateView):
         context["federations"] = [
             (
                 coordination.federation,
-                coordination.federation.centres.annotate(nb_membres=Count("memberships")),
+                coordination.federation.centres.annotate(nb_membres=Count("membres")),
             )
             for coordination in user.coordinations.select_related("federation")
         ]
         if centre is not None:
-            context["nb_membres"] = Membership.objects.for_centre(centre).count()
+            context["nb_membres"] = Membre.objects.for_centre(centre).count()
             context["rappels"] = rappels(self.request)
         return context
 
@@ -50,7 +50,7 @@ class ChangerCentreView(View):
         choisi = None
         if form.is_valid():
             choisi = next(
-                (m for m in request.memberships if m.centre_id == form.cleaned_data["centre"]), None
+                (m for m in request.membres if m.centre_id == form.cleaned_data["centre"]), None
             )
         if choisi is None:
             raise Http404
@@ -63,7 +63,7 @@ class ChangerCentreView(View):
 
 class MembresView(CentreMixin, ListView):
     min_role = Role.ADMIN
-    model = Membership
+    model = Membre
     template_name = "reseau/membres.html"
     context_object_name = "membres"
     paginate_by = 50
@@ -88,22 +88,22 @@ class InviterMembreView(CentreMixin, FormView):
 
     def form_valid(self, form):
         try:
-            membership = services.membre_inviter(
-                centre=self.centre, invited_by=self.request.user, **form.cleaned_data
+            membre = services.membre_inviter(
+                centre=self.centre, par=self.request.user, **form.cleaned_data
             )
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
         messages.success(
             self.request,
-            _("Invitation envoyée à %(email)s.") % {"email": membership.user.email},
+            _("Invitation envoyée à %(email)s.") % {"email": membre.user.email},
         )
         return super().form_valid(form)
 
 
 class ChangerRoleView(CentreMixin, UpdateView):
     min_role = Role.ADMIN
-    model = Membership
+    model = Membre
     form_class = RoleMembreForm
     http_method_names = ["post"]
     success_url = reverse_lazy("reseau:membres")
@@ -111,7 +111,7 @@ class ChangerRoleView(CentreMixin, UpdateView):
     def form_valid(self, form):
         try:
             services.membre_changer_role(
-                membership=self.object, role=form.cleaned_data["role"], by=self.request.user
+                membre=self.object, role=form.cleaned_data["role"], par=self.request.user
             )
         except ValidationError as error:
             messages.error(self.request, " ".join(error.messages))
@@ -132,7 +132,7 @@ class RetirerMembreView(CentreMixin, DeleteView):
     """GET asks for confirmation; POST removes the member from the centre."""
 
     min_role = Role.ADMIN
-    model = Membership
+    model = Membre
     template_name = "reseau/retirer_membre.html"
     context_object_name = "membre"
     success_url = reverse_lazy("reseau:membres")
@@ -142,7 +142,7 @@ class RetirerMembreView(CentreMixin, DeleteView):
 
     def form_valid(self, form):
         try:
-            services.membre_retirer(membership=self.object, by=self.request.user)
+            services.membre_retirer(membre=self.object, par=self.request.user)
         except ValidationError as error:
             messages.error(self.request, " ".join(error.messages))
         else:

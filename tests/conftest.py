@@ -5,7 +5,7 @@ from django_scopes import scopes_disabled
 from partenariats.enums import themes_semer
 from partenariats.models import Theme
 from reseau.enums import Role
-from tests.factories import CentreFactory, CoordinationFactory, MembershipFactory
+from tests.factories import CentreFactory, CoordinationFactory, MembreFactory
 
 pytest_plugins = [
     "tests.plugins.smtp",
@@ -73,7 +73,7 @@ def autre_centre(db, centre):
 
 
 def _member(centre, role):
-    return MembershipFactory(centre=centre, role=role).user
+    return MembreFactory(centre=centre, role=role).user
 
 
 @pytest.fixture

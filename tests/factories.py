@@ -4,7 +4,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from reseau.enums import Role
-from reseau.models import Centre, Coordination, Federation, Membership, User
+from reseau.models import Centre, Coordination, Federation, Membre, User
 
 MOT_DE_PASSE = "mot-de-passe-de-test"
 
@@ -42,9 +42,9 @@ class UserFactory(DjangoModelFactory):
     password = factory.django.Password(MOT_DE_PASSE)
 
 
-class MembershipFactory(DjangoModelFactory):
+class MembreFactory(DjangoModelFactory):
     class Meta:
-        model = Membership
+        model = Membre
 
     user = factory.SubFactory(UserFactory)
     centre = factory.SubFactory(CentreFactory)

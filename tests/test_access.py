@@ -24,7 +24,7 @@ from factory.django import DjangoModelFactory
 import tests
 from reseau.enums import Role
 from reseau.middleware import SESSION_KEY
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembreFactory, UserFactory
 
 # The views anyone may open without an account. Partners act through tokens in later issues.
 PUBLIC_URL_NAMES = {
@@ -34,8 +34,8 @@ PUBLIC_URL_NAMES = {
     "password_reset_confirm",
     "password_reset_complete",
     "donnees_personnelles",
-    "partenaires:fiche_publique",
-    "partenaires:fiche_nouveau_lien",
+    "partenariats:fiche_publique",
+    "partenariats:fiche_nouveau_lien",
     "cafes:rsvp",
     "cafes:rsvp_nouveau_lien",
     "cafes:desinscription",
@@ -164,8 +164,8 @@ def test_object_of_another_centre_is_404_until_switching(
     assert factory is not None, f"{name}: no factory for {model.__name__} in tests/**/factories.py"
 
     user = UserFactory()
-    MembershipFactory(user=user, centre=centre, role=Role.ADMIN)
-    MembershipFactory(user=user, centre=autre_centre, role=Role.ADMIN)
+    MembreFactory(user=user, centre=centre, role=Role.ADMIN)
+    MembreFactory(user=user, centre=autre_centre, role=Role.ADMIN)
     obj = factory(centre=autre_centre)
     kwargs = {
         key: (obj.pk if key == "pk" else getattr(obj, key)) for key in pattern.pattern.converters

@@ -77,14 +77,14 @@ def directory(scale):
     return {"user": admin, "centre": centre, "partenaire": partenaires[len(partenaires) // 2]}
 
 
-registry.page("partenaires:liste", builder=directory)
+registry.page("partenariats:liste", builder=directory)
 registry.page(
-    "partenaires:liste (recherche + filtres)",
+    "partenariats:liste (recherche + filtres)",
     builder=directory,
-    url=lambda context: reverse("partenaires:liste") + QUERY,
+    url=lambda context: reverse("partenariats:liste") + QUERY,
 )
 registry.page(
-    "partenaires:detail",
+    "partenariats:detail",
     builder=directory,
     url=lambda context: context["partenaire"].get_absolute_url(),
 )

@@ -11,7 +11,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from bench import registry
 from bench.builders import BATCH, password_hash
 from reseau.enums import Role
-from reseau.models import Centre, Federation, Membership, User
+from reseau.models import Centre, Federation, Membre, User
 
 FIRST_NAMES = ["Nadia", "Julien", "Odette", "Karim", "Claire", "Mathis", "Inès", "Bernard"]
 LAST_NAMES = ["Belkacem", "Marty", "Lagarde", "Dufau", "Nguyen", "Garcia", "Moreau", "Diallo"]
@@ -36,7 +36,7 @@ def centre_with_admin():
         last_name="Admin",
         password=password_hash(),
     )
-    Membership.objects.create(user=admin, centre=centre, role=Role.ADMIN)
+    Membre.objects.create(user=admin, centre=centre, role=Role.ADMIN)
     return centre, admin
 
 
@@ -54,9 +54,9 @@ def members_add(centre, count):
         ],
         batch_size=BATCH,
     )
-    return Membership.objects.bulk_create(
+    return Membre.objects.bulk_create(
         [
-            Membership(user=user, centre=centre, role=Role.LECTURE if n % 5 == 0 else Role.SALARIE)
+            Membre(user=user, centre=centre, role=Role.LECTURE if n % 5 == 0 else Role.SALARIE)
             for n, user in enumerate(users)
         ],
         batch_size=BATCH,

@@ -175,7 +175,7 @@ def cafe_annuler(*, cafe, par):
     actuel.sequence += 1
     actuel.save(update_fields=["statut", "sequence"])
     cafe.statut, cafe.sequence = actuel.statut, actuel.sequence
-    audit_enregistrer(user=par, centre=actuel.centre, action=AuditAction.CAFE_ANNULE, target=actuel)
+    audit_enregistrer(par=par, centre=actuel.centre, action=AuditAction.CAFE_ANNULE, objet=actuel)
     logger.info("Café %s cancelled by %s", actuel.pk, par)
     return _prevenir(actuel, emails.annulations)
 
@@ -203,8 +203,6 @@ def cafe_maintenir(*, cafe, par):
     cafe.statut, cafe.sequence = actuel.statut, actuel.sequence
     if invite and actuel.invitations.a_envoyer().exists():
         envoi_mettre_en_file(actuel.pk)
-    audit_enregistrer(
-        user=par, centre=actuel.centre, action=AuditAction.CAFE_MAINTENU, target=actuel
-    )
+    audit_enregistrer(par=par, centre=actuel.centre, action=AuditAction.CAFE_MAINTENU, objet=actuel)
     logger.info("Café %s held after all, by %s", actuel.pk, par)
     return _prevenir(actuel, emails.maintiens)

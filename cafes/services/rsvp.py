@@ -18,7 +18,7 @@ from cafes.models import Cafe, Invitation
 from cafes.selectors import places_restantes
 from partenariats.models import Contact
 from reseau.enums import Role
-from reseau.models import Membership
+from reseau.models import Membre
 
 DELAI_NOUVEAU_LIEN = timedelta(hours=24)
 
@@ -149,7 +149,7 @@ def nouveau_lien_demander(*, invitation):
     adresses = sorted(
         {
             m.user.email.lower()
-            for m in Membership.objects.for_centre(cafe.centre_id).select_related("user")
+            for m in Membre.objects.for_centre(cafe.centre_id).select_related("user")
             if m.role == Role.ADMIN and m.user.email
         }
     )

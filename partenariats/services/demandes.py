@@ -39,7 +39,7 @@ from partenariats.models import DemandeMiseAJour, LotDemandes, Partenaire, Theme
 from partenariats.selectors import plan_envoi, valeurs_fiche
 from reseau.enums import Role
 from reseau.jetons import jeton_creer, jeton_lire
-from reseau.models import Membership
+from reseau.models import Membre
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ DELAI_NOUVEAU_LIEN = timedelta(hours=24)
 def demande_lien(demande):
     """The absolute personal link of ``demande`` (from ``SITE_URL``, never the request)."""
     jeton = jeton_creer(usage=USAGE_JETON, pk=demande.pk, expire_le=demande.expire_le)
-    return lien_absolu(reverse("partenaires:fiche_publique", args=[jeton]))
+    return lien_absolu(reverse("partenariats:fiche_publique", args=[jeton]))
 
 
 @transaction.atomic
@@ -260,7 +260,7 @@ def nouveau_lien_demander(*, demande):
         f"partenariats:nouveau-lien:{demande.pk}", 1, DELAI_NOUVEAU_LIEN.total_seconds()
     ):
         return []
-    membres = Membership.objects.for_centre(demande.centre_id).select_related("user")
+    membres = Membre.objects.for_centre(demande.centre_id).select_related("user")
     adresses = {
         m.user.email.lower(): m.user
         for m in membres

@@ -76,8 +76,8 @@ def test_a_job_whose_query_count_grows_is_flagged(entries):
     @registry.job("essai n plus un", builder=centre_with_members)
     def one_query_per_member(context):
         with connection.cursor() as cursor:
-            for membership in context["centre"].memberships.all():
-                cursor.execute("SELECT %s", [membership.pk])
+            for membre in context["centre"].membres.all():
+                cursor.execute("SELECT %s", [membre.pk])
 
     report, table = _run(only="essai")
 

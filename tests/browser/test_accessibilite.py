@@ -15,7 +15,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from reseau.enums import Role
-from tests.factories import MembershipFactory
+from tests.factories import MembreFactory
 
 pytestmark = pytest.mark.browser
 
@@ -89,7 +89,7 @@ def test_personal_data_page(page):
 
 def test_home_page_of_a_member(page, connecte, salarie_user, autre_centre):
     # Two centres, so that the header shows the centre switcher too.
-    MembershipFactory(user=salarie_user, centre=autre_centre, role=Role.LECTURE)
+    MembreFactory(user=salarie_user, centre=autre_centre, role=Role.LECTURE)
     connecte(salarie_user)
     expect(page.get_by_label("Centre", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"\bCentre social de "))

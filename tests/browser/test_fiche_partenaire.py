@@ -12,7 +12,7 @@ from partenariats.selectors import destinataires_possibles
 from partenariats.services import demandes
 from reseau.enums import Role
 from tests.browser.test_accessibilite import assert_no_serious_violation
-from tests.factories import MembershipFactory
+from tests.factories import MembreFactory
 from tests.partenariats.factories import ContactFactory, LotDemandesFactory, PartenaireFactory
 
 pytestmark = pytest.mark.browser
@@ -22,7 +22,7 @@ NOUVEAUX_HORAIRES = "Du mardi au samedi, 10 h – 18 h"
 
 @pytest.fixture
 def salarie(centre):
-    return MembershipFactory(
+    return MembreFactory(
         centre=centre, role=Role.SALARIE, user__first_name="Lina", user__last_name="Moreau"
     ).user
 

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from reseau.enums import Role
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembreFactory, UserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -24,8 +24,8 @@ SECOND = "Centre social de Montanou"
 def membre_deux_centres(centre, autre_centre):
     assert (autre_centre.nom, centre.nom) == (PREMIER, SECOND)
     user = UserFactory(first_name="Camille", last_name="Martin")
-    MembershipFactory(user=user, centre=autre_centre, role=Role.SALARIE)
-    MembershipFactory(user=user, centre=centre, role=Role.LECTURE)
+    MembreFactory(user=user, centre=autre_centre, role=Role.SALARIE)
+    MembreFactory(user=user, centre=centre, role=Role.LECTURE)
     return user
 
 
@@ -63,7 +63,7 @@ def test_member_of_two_centres_switches_centre_and_logs_out(
 
     switcher = page.get_by_label("Centre", exact=True)
     expect(switcher).to_have_value(
-        str(membre_deux_centres.memberships.get(centre__nom=PREMIER).centre_id)
+        str(membre_deux_centres.membres.get(centre__nom=PREMIER).centre_id)
     )
     switcher.select_option(label=SECOND)
     page.get_by_role("button", name="Changer", exact=True).click()

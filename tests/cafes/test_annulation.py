@@ -17,7 +17,7 @@ from cafes.services.cafes import cafe_annuler, cafe_maintenir
 from cafes.services.invitations import invitations_expedier
 from courrier.models import Courriel
 from reseau.enums import AuditAction
-from reseau.models import AuditEntry
+from reseau.models import EntreeJournal
 from tests.cafes.courriels import calendrier, html
 from tests.cafes.factories import CafeFactory, CafeSerieFactory, InvitationFactory
 from tests.partenariats.factories import ContactFactory, PartenaireFactory
@@ -109,7 +109,7 @@ class TestAnnuler:
         cafe.refresh_from_db()
         assert (cafe.statut, cafe.sequence) == (StatutCafe.INVITATIONS_ENVOYEES, 0)
         assert not Courriel.objects.exists()
-        assert not AuditEntry.objects.exists()
+        assert not EntreeJournal.objects.exists()
 
     def test_nobody_invited_yet_nobody_emailed(self, client_salarie, cafe):
         response = client_salarie.get(url_annuler(cafe))
@@ -140,8 +140,8 @@ class TestAnnuler:
             assert methode == "CANCEL" and cal["METHOD"] == "CANCEL"
             assert vevent["STATUS"] == "CANCELLED"
             assert (vevent["UID"], vevent["SEQUENCE"]) == (f"{cafe.uid}@maillage", 1)
-        entree = AuditEntry.objects.get()
-        assert (entree.action, entree.user, entree.centre) == (
+        entree = EntreeJournal.objects.get()
+        assert (entree.action, entree.par, entree.centre) == (
             AuditAction.CAFE_ANNULE,
             salarie_user,
             cafe.centre,
@@ -165,7 +165,7 @@ class TestAnnuler:
         poster(client_salarie, url_annuler(cafe), django_capture_on_commit_callbacks)
         assert cafe_annuler(cafe=cafe, par=None) == []
         assert len(mailoutbox) == 2
-        assert AuditEntry.objects.count() == 1
+        assert EntreeJournal.objects.count() == 1
         cafe.refresh_from_db()
         assert cafe.sequence == 1
         # Once cancelled, the page leads back to the café.
@@ -219,7 +219,7 @@ class TestMaintenir:
         with django_capture_on_commit_callbacks(execute=True):
             cafe_annuler(cafe=cafe, par=None)
         mailoutbox.clear()
-        AuditEntry.objects.all().delete()
+        EntreeJournal.objects.all().delete()
         return cafe
 
     def test_the_confirmation_counts_and_shows_the_email(self, client_salarie, annule):
@@ -270,8 +270,8 @@ class TestMaintenir:
         assert invitation_tom.subject.startswith("Invitation : ")
         assert calendrier(invitation_tom)[0] == "PUBLISH"
         assert len(mailoutbox) == 3
-        entree = AuditEntry.objects.get()
-        assert (entree.action, entree.user) == (AuditAction.CAFE_MAINTENU, salarie_user)
+        entree = EntreeJournal.objects.get()
+        assert (entree.action, entree.par) == (AuditAction.CAFE_MAINTENU, salarie_user)
         assert Invitation.objects.get(pk=invitations["awa"].pk).reponse == Reponse.OUI
         # Twice sends nothing more.
         poster(client_salarie, url_maintenir(annule), django_capture_on_commit_callbacks)

@@ -326,7 +326,7 @@ class TestProgression:
             {
                 "cafe": cafe,
                 "csrf_token": "x",
-                "membership_courante": ecrire,
+                "membre_courant": ecrire,
                 **invitations_contexte(requete, cafe),
             },
             request=requete,
@@ -341,7 +341,7 @@ class TestProgression:
         contexte = {
             "cafe": cafe,
             "csrf_token": "x",
-            "membership_courante": SimpleNamespace(peut_modifier=False),
+            "membre_courant": SimpleNamespace(peut_modifier=False),
             **invitations_contexte(requete, cafe),
         }
         page = render_to_string("cafes/_invitations.html", contexte, request=requete)

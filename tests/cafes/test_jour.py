@@ -171,7 +171,7 @@ class TestPointage:
         assert not Partenaire.objects.filter(nom="X").exists()
 
     def test_nombre_de_requetes_constant(self, client_salarie, cafe, django_assert_max_num_queries):
-        """Session, user, membership, café, invitations, organisations of the form: the same
+        """Session, user, membre, café, invitations, organisations of the form: the same
         six queries with 3 invitations or 20."""
         url = reverse("cafes:pointage", args=[cafe.pk])
         for _ in range(3):

@@ -9,13 +9,13 @@ from pytest_django.asserts import assertContains, assertNotContains
 from courrier.enums import StatutCourriel
 from courrier.models import Courriel
 from reseau.enums import AuditAction
-from reseau.models import AuditEntry
+from reseau.models import EntreeJournal
 from tests.courrier.factories import AdresseEnEchecFactory, CourrielFactory, PieceJointeFactory
 from tests.courrier.outils import MAINTENANT
 
 LISTE = reverse("courrier:liste")
 
-# Session, user, memberships (middleware); count, page, counts per status.
+# Session, user, membres (middleware); count, page, counts per status.
 LISTE_QUERY_BUDGET = 6
 
 
@@ -180,8 +180,8 @@ class TestRelancer:
         courriel.refresh_from_db()
         assert courriel.statut == StatutCourriel.ENVOYE
         assert [m.to for m in mailoutbox] == [[courriel.destinataire]]
-        entree = AuditEntry.objects.get(action=AuditAction.COURRIEL_RELANCE)
-        assert (entree.user, entree.centre, entree.object_id) == (
+        entree = EntreeJournal.objects.get(action=AuditAction.COURRIEL_RELANCE)
+        assert (entree.par, entree.centre, entree.object_id) == (
             salarie_user,
             centre,
             str(courriel.pk),
@@ -198,7 +198,7 @@ class TestRelancer:
         assertContains(response, "figure dans la liste des adresses en échec")
         assertContains(response, 'class="alert alert-danger"')
         assert Courriel.objects.get(pk=courriel.pk).statut == StatutCourriel.ECHEC
-        assert not AuditEntry.objects.exists()
+        assert not EntreeJournal.objects.exists()
 
     def test_get_is_not_allowed(self, client_salarie, centre):
         courriel = CourrielFactory(centre=centre, echec=True)

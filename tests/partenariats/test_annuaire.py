@@ -136,7 +136,7 @@ class TestDoublons:
 
 
 class TestListe:
-    url = reverse("partenaires:liste")
+    url = reverse("partenariats:liste")
 
     def test_lists_active_partners_of_the_current_centre(
         self, client_lecture, centre, autre_centre
@@ -242,7 +242,7 @@ class TestListe:
         assert len(response.context["partenaires"]) == 50
 
     def test_lecture_role_sees_no_write_buttons(self, client_lecture, centre):
-        assertNotContains(client_lecture.get(self.url), reverse("partenaires:creer"))
+        assertNotContains(client_lecture.get(self.url), reverse("partenariats:creer"))
 
 
 class TestFiche:
@@ -274,7 +274,7 @@ class TestFiche:
 
     def test_create(self, client_salarie, salarie_user, centre):
         response = client_salarie.post(
-            reverse("partenaires:creer"),
+            reverse("partenariats:creer"),
             {
                 "nom": "  Ludothèque   du Pin ",
                 "categorie": "association",
@@ -296,7 +296,7 @@ class TestFiche:
 
     def test_create_with_errors_in_french_keeps_input(self, client_salarie):
         response = client_salarie.post(
-            reverse("partenaires:creer"),
+            reverse("partenariats:creer"),
             {
                 "nom": "Club",
                 "categorie": "association",
@@ -313,12 +313,12 @@ class TestFiche:
     def test_duplicate_is_flagged_then_can_be_confirmed(self, client_salarie, centre):
         existant = PartenaireFactory(centre=centre, nom="Secours populaire", commune="Agen")
         data = {"nom": "Secours Populaire", "categorie": "association", "commune": "Agen"}
-        response = client_salarie.post(reverse("partenaires:creer"), data)
+        response = client_salarie.post(reverse("partenariats:creer"), data)
         assertContains(response, "existe peut-être déjà")
         assertContains(response, existant.get_absolute_url())
         assert Partenaire.objects.count() == 1
         response = client_salarie.post(
-            reverse("partenaires:creer"), {**data, "confirmer_doublon": "1"}
+            reverse("partenariats:creer"), {**data, "confirmer_doublon": "1"}
         )
         assert Partenaire.objects.count() == 2
 
@@ -327,7 +327,7 @@ class TestFiche:
             centre=centre, nom="CCAS", categorie="ccas", adresse="", code_postal="", commune=""
         )
         response = client_salarie.post(
-            reverse("partenaires:modifier", args=[partenaire.pk]),
+            reverse("partenariats:modifier", args=[partenaire.pk]),
             {
                 "nom": "CCAS",
                 "categorie": "ccas",
@@ -344,7 +344,7 @@ class TestFiche:
 
     def test_archive_and_restore(self, client_salarie, centre):
         partenaire = PartenaireFactory(centre=centre)
-        url = reverse("partenaires:archiver", args=[partenaire.pk])
+        url = reverse("partenariats:archiver", args=[partenaire.pk])
         assert client_salarie.get(url).status_code == 405
         response = client_salarie.post(url, follow=True)
         assertContains(response, "est archivé")
@@ -355,13 +355,13 @@ class TestFiche:
         partenaire.refresh_from_db()
         assert not partenaire.archive
 
-    @pytest.mark.parametrize("name", ["partenaires:creer", "partenaires:modifier"])
+    @pytest.mark.parametrize("name", ["partenariats:creer", "partenariats:modifier"])
     def test_lecture_role_cannot_write(self, client_lecture, centre, name):
         partenaire = PartenaireFactory(centre=centre)
         url = reverse(name, args=[partenaire.pk] if name.endswith("modifier") else [])
         assert client_lecture.get(url).status_code == 403
         assert (
-            client_lecture.post(reverse("partenaires:archiver", args=[partenaire.pk])).status_code
+            client_lecture.post(reverse("partenariats:archiver", args=[partenaire.pk])).status_code
             == 403
         )
 
@@ -419,7 +419,7 @@ class TestContacts:
     def test_add_edit_delete(self, client_salarie, centre):
         partenaire = PartenaireFactory(centre=centre)
         response = client_salarie.post(
-            reverse("partenaires:contact_creer", args=[partenaire.pk]),
+            reverse("partenariats:contact_creer", args=[partenaire.pk]),
             {
                 "nom": "Lagarde",
                 "prenom": "Odile",
@@ -430,7 +430,7 @@ class TestContacts:
         contact = Contact.objects.get(partenaire=partenaire)
         assertRedirects(response, partenaire.get_absolute_url() + "#contacts")
         client_salarie.post(
-            reverse("partenaires:contact_modifier", args=[contact.pk]),
+            reverse("partenariats:contact_modifier", args=[contact.pk]),
             {
                 "nom": "Lagarde",
                 "prenom": "Odile",
@@ -440,7 +440,7 @@ class TestContacts:
         )
         contact.refresh_from_db()
         assert contact.prescripteur and not contact.recoit_invitations_cafe
-        client_salarie.post(reverse("partenaires:contact_supprimer", args=[contact.pk]))
+        client_salarie.post(reverse("partenariats:contact_supprimer", args=[contact.pk]))
         assert not Contact.objects.exists()
         assert "Contact supprimé : Odile Lagarde" in [
             e.libelle for e in partenaire_chronologie(partenaire)
@@ -450,7 +450,7 @@ class TestContacts:
         contact = ContactFactory(centre=centre, prenom="Odile", nom="Lagarde")
         InvitationFactory(contact=contact, centre=centre)
         response = client_salarie.post(
-            reverse("partenaires:contact_supprimer", args=[contact.pk]), follow=True
+            reverse("partenariats:contact_supprimer", args=[contact.pk]), follow=True
         )
         assertRedirects(response, contact.partenaire.get_absolute_url() + "#contacts")
         assertContains(
@@ -477,7 +477,7 @@ class TestContacts:
     def test_invitations_need_an_address(self, client_salarie, centre):
         partenaire = PartenaireFactory(centre=centre)
         response = client_salarie.post(
-            reverse("partenaires:contact_creer", args=[partenaire.pk]),
+            reverse("partenariats:contact_creer", args=[partenaire.pk]),
             {"nom": "Sans adresse", "recoit_invitations_cafe": "on"},
         )
         assertContains(response, "ne peut pas recevoir les invitations")
@@ -545,7 +545,7 @@ def test_demo_goes_through_the_importer(db, monkeypatch, time_machine):
 def test_staff_record_an_opt_out_and_its_date(client_salarie, centre, time_machine):
     time_machine.move_to("2026-11-20 10:00+01:00", tick=False)
     contact = ContactFactory(centre=centre, email="odile@exemple.fr")
-    url = reverse("partenaires:contact_modifier", args=[contact.pk])
+    url = reverse("partenariats:contact_modifier", args=[contact.pk])
     donnees = {"nom": contact.nom, "email": contact.email, "desinscrit": "on"}
     client_salarie.post(url, donnees)
     contact.refresh_from_db()
@@ -570,13 +570,13 @@ class TestAccueil:
         sans_demande = PartenaireFactory(centre=centre, fiche_confirmee_le=None)
         response = client_salarie.get(reverse("accueil"))
         assertContains(response, "1 fiche proposée par un partenaire attend votre relecture.")
-        assertContains(response, reverse("partenaires:demandes") + "?etat=soumise")
+        assertContains(response, reverse("partenariats:demandes") + "?etat=soumise")
         # The partner with a request in progress is not counted: it has been asked already.
         assertContains(response, "1 fiche du livret n&#x27;a pas été confirmée")
-        lien = reverse("partenaires:liste") + "?livret=oui&amp;fiche=a-demander"
+        lien = reverse("partenariats:liste") + "?livret=oui&amp;fiche=a-demander"
         assertContains(response, lien)
         liste = client_salarie.get(
-            reverse("partenaires:liste"), {"livret": "oui", "fiche": "a-demander"}
+            reverse("partenariats:liste"), {"livret": "oui", "fiche": "a-demander"}
         )
         assert [p.pk for p in liste.context["partenaires"]] == [sans_demande.pk]
 

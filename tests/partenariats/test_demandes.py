@@ -22,7 +22,7 @@ from partenariats.services import demandes
 from partenariats.services.demandes import demande_lien
 from partenariats.tasks import envoyer_lot_demandes
 from reseau.jetons import jeton_creer
-from tests.factories import MembershipFactory
+from tests.factories import MembreFactory
 from tests.partenariats.factories import (
     ContactFactory,
     DemandeMiseAJourFactory,
@@ -99,7 +99,7 @@ class TestEnvoiUnitaire:
         django_capture_on_commit_callbacks,
         mailoutbox,
     ):
-        url = reverse("partenaires:demande_creer", args=[partenaire.pk])
+        url = reverse("partenariats:demande_creer", args=[partenaire.pk])
         with django_capture_on_commit_callbacks(execute=True):
             response = client_salarie.post(url, {"destinataire": f"contact-{contact.pk}"})
         assertRedirects(response, partenaire.get_absolute_url(), fetch_redirect_response=False)
@@ -134,7 +134,7 @@ class TestEnvoiUnitaire:
         ContactFactory(partenaire=partenaire, nom="Parti", email="parti@mds.test", desinscrit=True)
         ContactFactory(partenaire=partenaire, nom="Refusé", email="refuse@mds.test")
         AdresseEnEchec.objects.create(email="refuse@mds.test", raison="550 unknown user")
-        response = client_salarie.get(reverse("partenaires:demande_creer", args=[partenaire.pk]))
+        response = client_salarie.get(reverse("partenariats:demande_creer", args=[partenaire.pk]))
         choix = response.context["form"].fields["destinataire"].choices
         assert [cle for cle, _libelle in choix] == [f"contact-{contact.pk}", "partenaire"]
         assertContains(response, "awa@mds.test")
@@ -147,7 +147,7 @@ class TestEnvoiUnitaire:
     ):
         with django_capture_on_commit_callbacks(execute=True):
             client_salarie.post(
-                reverse("partenaires:demande_creer", args=[partenaire.pk]),
+                reverse("partenariats:demande_creer", args=[partenaire.pk]),
                 {"destinataire": "partenaire"},
             )
         demande = DemandeMiseAJour.objects.get()
@@ -158,7 +158,7 @@ class TestEnvoiUnitaire:
     def test_without_reachable_address_nothing_can_be_sent(self, client_salarie, centre):
         partenaire = PartenaireFactory(centre=centre)
         ContactFactory(partenaire=partenaire, email="a@b.test", desinscrit=True)
-        url = reverse("partenaires:demande_creer", args=[partenaire.pk])
+        url = reverse("partenariats:demande_creer", args=[partenaire.pk])
         assertContains(client_salarie.get(url), "aucune adresse électronique joignable")
         response = client_salarie.post(url, {"destinataire": "partenaire"})
         assert response.status_code == 200
@@ -166,19 +166,19 @@ class TestEnvoiUnitaire:
 
     def test_archived_partner_gets_no_request(self, client_salarie, centre):
         partenaire = PartenaireFactory(centre=centre, archive=True, email="a@b.test")
-        url = reverse("partenaires:demande_creer", args=[partenaire.pk])
+        url = reverse("partenariats:demande_creer", args=[partenaire.pk])
         assertContains(client_salarie.get(url), "archivé")
         client_salarie.post(url, {"destinataire": "partenaire"})
         assert not DemandeMiseAJour.objects.exists()
 
     def test_warns_about_a_request_in_progress(self, client_salarie, partenaire, contact):
         DemandeMiseAJourFactory(centre=partenaire.centre, partenaire=partenaire)
-        response = client_salarie.get(reverse("partenaires:demande_creer", args=[partenaire.pk]))
+        response = client_salarie.get(reverse("partenariats:demande_creer", args=[partenaire.pk]))
         assertContains(response, "déjà en cours")
 
     def test_partner_page_offers_the_request(self, client_salarie, partenaire):
         response = client_salarie.get(partenaire.get_absolute_url())
-        assertContains(response, reverse("partenaires:demande_creer", args=[partenaire.pk]))
+        assertContains(response, reverse("partenariats:demande_creer", args=[partenaire.pk]))
         assertContains(response, "Aucune demande envoyée.")
 
 
@@ -222,7 +222,7 @@ class TestLienDuPartenaire:
         response = client.get(chemin(demande))
         assertContains(response, centre.nom)
         assertNotContains(response, "Navigation principale")
-        assertNotContains(response, f'href="{reverse("partenaires:liste")}"')
+        assertNotContains(response, f'href="{reverse("partenariats:liste")}"')
         # Template comments never leak (a "{# #}" spanning lines would).
         assertNotContains(response, "{#")
         assertNotContains(response, "Se déconnecter")
@@ -327,7 +327,7 @@ class TestLienDuPartenaire:
     )
     def test_bad_token_shows_the_same_page_and_names_no_partner(self, client, demande, fabriquer):
         jeton = fabriquer(demande)
-        response = client.get(reverse("partenaires:fiche_publique", args=[jeton]))
+        response = client.get(reverse("partenariats:fiche_publique", args=[jeton]))
         assert response.status_code == 200
         assertContains(response, "Ce lien ne fonctionne plus")
         assertNotContains(response, "Maison des solidarités")
@@ -374,7 +374,7 @@ class TestNouveauLien:
         django_capture_on_commit_callbacks,
         mailoutbox,
     ):
-        url = reverse("partenaires:fiche_nouveau_lien", args=[chemin(demande).split("/")[-2]])
+        url = reverse("partenariats:fiche_nouveau_lien", args=[chemin(demande).split("/")[-2]])
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(url)
         assertContains(response, "l'équipe du centre est prévenue")
@@ -382,7 +382,7 @@ class TestNouveauLien:
         courriel = Courriel.objects.filter(destinataire=admin_user.email).get()
         assert "Maison des solidarités" in courriel.sujet
         assert (
-            SITE_URL + reverse("partenaires:demande_creer", args=[demande.partenaire_id])
+            SITE_URL + reverse("partenariats:demande_creer", args=[demande.partenaire_id])
             in courriel.corps_texte
         )
 
@@ -395,11 +395,11 @@ class TestNouveauLien:
     ):
         jeton = chemin(demande).split("/")[-2]
         with django_capture_on_commit_callbacks(execute=True):
-            vrai = client.post(reverse("partenaires:fiche_nouveau_lien", args=[jeton]))
+            vrai = client.post(reverse("partenariats:fiche_nouveau_lien", args=[jeton]))
         Courriel.objects.all().delete()
         cache.clear()
         with django_capture_on_commit_callbacks(execute=True):
-            faux = client.post(reverse("partenaires:fiche_nouveau_lien", args=[jeton[:-3]]))
+            faux = client.post(reverse("partenariats:fiche_nouveau_lien", args=[jeton[:-3]]))
         assert not Courriel.objects.exists()
         assert faux.status_code == vrai.status_code == 200
 
@@ -412,15 +412,15 @@ class TestNouveauLien:
     def test_a_live_link_just_goes_back_to_the_form(self, client, partenaire):
         demande = DemandeMiseAJourFactory(centre=partenaire.centre, partenaire=partenaire)
         jeton = chemin(demande).split("/")[-2]
-        response = client.post(reverse("partenaires:fiche_nouveau_lien", args=[jeton]))
+        response = client.post(reverse("partenariats:fiche_nouveau_lien", args=[jeton]))
         assertRedirects(response, chemin(demande), fetch_redirect_response=False)
         assert not Courriel.objects.exists()
 
     def test_get_leads_to_the_link_page(self, client):
-        response = client.get(reverse("partenaires:fiche_nouveau_lien", args=["x"]))
+        response = client.get(reverse("partenariats:fiche_nouveau_lien", args=["x"]))
         assertRedirects(
             response,
-            reverse("partenaires:fiche_publique", args=["x"]),
+            reverse("partenariats:fiche_publique", args=["x"]),
             fetch_redirect_response=False,
         )
 
@@ -440,7 +440,7 @@ class TestRevue:
         )
 
     def test_compares_field_by_field_with_a_checked_box_each(self, client_salarie, demande):
-        response = client_salarie.get(reverse("partenaires:demande_detail", args=[demande.pk]))
+        response = client_salarie.get(reverse("partenariats:demande_detail", args=[demande.pk]))
         assertContains(response, "Le lundi, 9 h – 12 h")
         assertContains(response, HORAIRES)
         assertContains(response, "05 53 11 22 33")
@@ -459,10 +459,10 @@ class TestRevue:
         self, client_salarie, salarie_user, demande, partenaire, maintenant
     ):
         response = client_salarie.post(
-            reverse("partenaires:demande_detail", args=[demande.pk]),
+            reverse("partenariats:demande_detail", args=[demande.pk]),
             {"champs": ["horaires", "themes"], "decision": "accepter"},
         )
-        assertRedirects(response, reverse("partenaires:demande_detail", args=[demande.pk]))
+        assertRedirects(response, reverse("partenariats:demande_detail", args=[demande.pk]))
         partenaire.refresh_from_db()
         assert partenaire.horaires == HORAIRES
         assert partenaire.telephone == "05 53 11 22 33"
@@ -483,7 +483,7 @@ class TestRevue:
     ):
         avant = valeurs_fiche(partenaire)
         client_salarie.post(
-            reverse("partenaires:demande_detail", args=[demande.pk]), {"decision": "accepter"}
+            reverse("partenariats:demande_detail", args=[demande.pk]), {"decision": "accepter"}
         )
         partenaire.refresh_from_db()
         assert valeurs_fiche(partenaire) == avant
@@ -494,7 +494,7 @@ class TestRevue:
     def test_reject_leaves_the_fiche_alone(self, client_salarie, salarie_user, demande, partenaire):
         avant = etat_fiche(partenaire)
         client_salarie.post(
-            reverse("partenaires:demande_detail", args=[demande.pk]),
+            reverse("partenariats:demande_detail", args=[demande.pk]),
             {"champs": ["horaires"], "decision": "rejeter"},
         )
         assert etat_fiche(partenaire) == avant
@@ -506,7 +506,7 @@ class TestRevue:
         demande = DemandeMiseAJourFactory(centre=partenaire.centre, partenaire=partenaire)
         avant = etat_fiche(partenaire)
         response = client_salarie.post(
-            reverse("partenaires:demande_detail", args=[demande.pk]),
+            reverse("partenariats:demande_detail", args=[demande.pk]),
             {"decision": "accepter"},
             follow=True,
         )
@@ -537,7 +537,7 @@ class TestRevue:
         assertContains(response, "Modifications acceptées")
         assertContains(response, escape(f"par {salarie_user}"))
         # The requests' section of the partner page.
-        assertContains(response, reverse("partenaires:demande_detail", args=[demande.pk]))
+        assertContains(response, reverse("partenariats:demande_detail", args=[demande.pk]))
         assertContains(response, "Acceptée")
 
 
@@ -604,7 +604,7 @@ class TestEtats:
     def test_list_filters_by_state(self, client_salarie, centre):
         expiree = DemandeMiseAJourFactory(centre=centre, expiree=True)
         soumise = DemandeMiseAJourFactory(centre=centre, soumise=True)
-        url = reverse("partenaires:demandes")
+        url = reverse("partenariats:demandes")
         response = client_salarie.get(url, {"etat": "expiree"})
         assert list(response.context["demandes"]) == [expiree]
         assertContains(response, "Expirée")
@@ -618,19 +618,17 @@ class TestEtats:
     def test_list_query_count_is_constant(
         self, client_salarie, centre, django_assert_max_num_queries
     ):
-        url = reverse("partenaires:demandes")
+        url = reverse("partenariats:demandes")
         LotDemandesFactory(centre=centre)
         for _n in range(3):
-            DemandeMiseAJourFactory(
-                centre=centre, envoyee_par=MembershipFactory(centre=centre).user
-            )
+            DemandeMiseAJourFactory(centre=centre, envoyee_par=MembreFactory(centre=centre).user)
         with django_assert_max_num_queries(12) as peu:
             client_salarie.get(url)
         for _n in range(20):
             DemandeMiseAJourFactory(
                 centre=centre,
                 soumise=True,
-                envoyee_par=MembershipFactory(centre=centre).user,
+                envoyee_par=MembreFactory(centre=centre).user,
             )
             LotDemandesFactory(centre=centre)
         with django_assert_max_num_queries(len(peu.captured_queries)):
@@ -639,23 +637,23 @@ class TestEtats:
 
     def test_another_centres_request_is_404(self, client_salarie, autre_centre):
         demande = DemandeMiseAJourFactory(centre=autre_centre, soumise=True)
-        url = reverse("partenaires:demande_detail", args=[demande.pk])
+        url = reverse("partenariats:demande_detail", args=[demande.pk])
         assert client_salarie.get(url).status_code == 404
         assert client_salarie.post(url, {"decision": "accepter"}).status_code == 404
         demande.refresh_from_db()
         assert demande.statut == StatutDemande.SOUMISE
         assert (
-            demande not in client_salarie.get(reverse("partenaires:demandes")).context["demandes"]
+            demande not in client_salarie.get(reverse("partenariats:demandes")).context["demandes"]
         )
 
     @pytest.mark.parametrize(
         "url",
         [
-            lambda d: reverse("partenaires:demandes"),
-            lambda d: reverse("partenaires:demande_detail", args=[d.pk]),
-            lambda d: reverse("partenaires:demande_creer", args=[d.partenaire_id]),
-            lambda d: reverse("partenaires:lot_creer"),
-            lambda d: reverse("partenaires:lot_detail", args=[d.lot_id]),
+            lambda d: reverse("partenariats:demandes"),
+            lambda d: reverse("partenariats:demande_detail", args=[d.pk]),
+            lambda d: reverse("partenariats:demande_creer", args=[d.partenaire_id]),
+            lambda d: reverse("partenariats:lot_creer"),
+            lambda d: reverse("partenariats:lot_detail", args=[d.lot_id]),
         ],
         ids=["liste", "detail", "creer", "lot_creer", "lot_detail"],
     )
@@ -670,9 +668,9 @@ class TestEtats:
 
     def test_read_only_role_sees_no_request_buttons(self, client_lecture, partenaire):
         response = client_lecture.get(partenaire.get_absolute_url())
-        assertNotContains(response, reverse("partenaires:demande_creer", args=[partenaire.pk]))
-        response = client_lecture.get(reverse("partenaires:liste"))
-        assertNotContains(response, reverse("partenaires:lot_creer"))
+        assertNotContains(response, reverse("partenariats:demande_creer", args=[partenaire.pk]))
+        response = client_lecture.get(reverse("partenariats:liste"))
+        assertNotContains(response, reverse("partenariats:lot_creer"))
 
 
 class TestEnvoiGroupe:
@@ -701,22 +699,22 @@ class TestEnvoiGroupe:
     def envoyer(self, client, django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=True):
             return client.post(
-                reverse("partenaires:lot_creer") + "?livret=oui&fiche=a-confirmer&page=2"
+                reverse("partenariats:lot_creer") + "?livret=oui&fiche=a-confirmer&page=2"
             )
 
     def envoyer_sans_tache(self, client):
-        return client.post(reverse("partenaires:lot_creer") + "?livret=oui&fiche=a-confirmer")
+        return client.post(reverse("partenariats:lot_creer") + "?livret=oui&fiche=a-confirmer")
 
     def test_directory_button_carries_the_filters(self, client_salarie, annuaire):
-        response = client_salarie.get(reverse("partenaires:liste"), self.CRITERES)
+        response = client_salarie.get(reverse("partenariats:liste"), self.CRITERES)
         assertContains(
             response,
-            reverse("partenaires:lot_creer") + "?livret=oui&amp;fiche=a-confirmer",
+            reverse("partenariats:lot_creer") + "?livret=oui&amp;fiche=a-confirmer",
         )
-        assertContains(response, reverse("partenaires:demandes"))
+        assertContains(response, reverse("partenariats:demandes"))
 
     def test_confirmation_counts_and_lists_the_skipped(self, client_salarie, annuaire):
-        response = client_salarie.get(reverse("partenaires:lot_creer"), self.CRITERES)
+        response = client_salarie.get(reverse("partenariats:lot_creer"), self.CRITERES)
         plan = response.context["plan"]
         assert [p.nom for p, _d in plan.envois] == [
             "A - Amicale laïque",
@@ -748,7 +746,7 @@ class TestEnvoiGroupe:
     ):
         response = self.envoyer(client_salarie, django_capture_on_commit_callbacks)
         lot = LotDemandes.objects.get()
-        assertRedirects(response, reverse("partenaires:lot_detail", args=[lot.pk]))
+        assertRedirects(response, reverse("partenariats:lot_detail", args=[lot.pk]))
         assert lot.partenaires == [annuaire[k].pk for k in "abc"]
         assert lot.criteres == "livret=oui&fiche=a-confirmer"
         assert (lot.total, lot.traites) == (3, 3)
@@ -768,7 +766,7 @@ class TestEnvoiGroupe:
         }
         assert all(d.envoyee_par == salarie_user for d in lot.demandes.all())
 
-        page = client_salarie.get(reverse("partenaires:lot_detail", args=[lot.pk]))
+        page = client_salarie.get(reverse("partenariats:lot_detail", args=[lot.pk]))
         assertContains(page, "3 demandes envoyées")
         assertNotContains(page, 'role="progressbar"')
 
@@ -844,7 +842,7 @@ class TestEnvoiGroupe:
         self, client_salarie, annuaire, django_capture_on_commit_callbacks, mailoutbox
     ):
         DemandeMiseAJourFactory(centre=annuaire["a"].centre, partenaire=annuaire["a"])
-        response = client_salarie.get(reverse("partenaires:lot_creer"), self.CRITERES)
+        response = client_salarie.get(reverse("partenariats:lot_creer"), self.CRITERES)
         assert ("A - Amicale laïque", "une demande est déjà en cours") in [
             (p.nom, raison) for p, raison in response.context["plan"].ignores
         ]
@@ -868,12 +866,12 @@ class TestEnvoiGroupe:
 
     def test_progress_page_and_endpoint(self, client_salarie, centre):
         lot = LotDemandesFactory(centre=centre, partenaires=[1, 2, 3], total=3, traites=1)
-        page = client_salarie.get(reverse("partenaires:lot_detail", args=[lot.pk]))
+        page = client_salarie.get(reverse("partenariats:lot_detail", args=[lot.pk]))
         assertContains(page, 'role="progressbar"')
         assertContains(page, 'aria-valuenow="1"')
         assertContains(page, 'aria-valuemax="3"')
         assertContains(page, "1 sur 3")
-        suivi = reverse("partenaires:lot_progression", args=[lot.pk])
+        suivi = reverse("partenariats:lot_progression", args=[lot.pk])
         assertContains(page, f'hx-get="{suivi}"')
         barre = client_salarie.get(suivi, headers={"HX-Request": "true"})
         assertContains(barre, 'aria-valuenow="1"')
@@ -885,7 +883,7 @@ class TestEnvoiGroupe:
 
     def test_nothing_to_send_creates_no_lot(self, client_salarie, centre):
         PartenaireFactory(centre=centre)
-        response = client_salarie.post(reverse("partenaires:lot_creer"), follow=True)
+        response = client_salarie.post(reverse("partenariats:lot_creer"), follow=True)
         assertContains(response, "Aucun partenaire à qui envoyer la demande.")
         assert not LotDemandes.objects.exists()
 

@@ -25,14 +25,14 @@ from partenariats.models import Contact, Partenaire
 from partenariats.services.importation import DOSSIER_DEPOTS, DUREE_DEPOT, depot_enregistrer
 from reseau.enums import Role
 from reseau.middleware import SESSION_KEY
-from tests.factories import MembershipFactory
+from tests.factories import MembreFactory
 from tests.partenariats.factories import ContactFactory, PartenaireFactory
 
 pytestmark = pytest.mark.django_db
 
-EXPORT = reverse("partenaires:export")
-IMPORT = reverse("partenaires:import")
-CONFIRMER = reverse("partenaires:import_confirmer")
+EXPORT = reverse("partenariats:export")
+IMPORT = reverse("partenariats:import")
+CONFIRMER = reverse("partenariats:import_confirmer")
 
 ENTETES_PARTENAIRE = [entete for _champ, entete in COLONNES_PARTENAIRE]
 
@@ -294,14 +294,14 @@ class TestExport:
 
     def test_directory_links_carry_the_filters(self, client_salarie, centre):
         PartenaireFactory(centre=centre, categorie=CategoriePartenaire.SANTE)
-        response = client_salarie.get(reverse("partenaires:liste"), {"categorie": "sante"})
+        response = client_salarie.get(reverse("partenariats:liste"), {"categorie": "sante"})
         assertContains(response, f"{EXPORT}?format=xlsx&amp;categorie=sante")
         assertContains(response, f"{EXPORT}?format=csv&amp;categorie=sante")
         assertContains(response, f'href="{IMPORT}"')
 
     def test_import_link_is_for_staff_who_can_edit(self, client_lecture, centre):
         PartenaireFactory(centre=centre)
-        response = client_lecture.get(reverse("partenaires:liste"))
+        response = client_lecture.get(reverse("partenariats:liste"))
         assertContains(response, f"{EXPORT}?format=csv")
         assertNotContains(response, f'href="{IMPORT}"')
 
@@ -364,7 +364,7 @@ class TestImportApercu:
 
         response = confirmer(client_salarie, reference)
 
-        assertRedirects(response, reverse("partenaires:liste"), fetch_redirect_response=False)
+        assertRedirects(response, reverse("partenariats:liste"), fetch_redirect_response=False)
         suite = client_salarie.get(response["Location"])
         assertContains(suite, "Import terminé : 2 partenaires créés, avec 2 contacts.")
         mds = Partenaire.objects.get(nom="Maison des solidarités")
@@ -659,7 +659,7 @@ class TestImportApercu:
         assert deposer(client_salarie, contenu).context["analyse"].nb_doublons == 0
 
     def test_the_template_imports_as_it_is(self, client_salarie):
-        modele = client_salarie.get(reverse("partenaires:import_modele"))
+        modele = client_salarie.get(reverse("partenariats:import_modele"))
         assert modele["Content-Type"] == CONTENT_TYPE_XLSX
         feuilles = lire_xlsx(modele.content)
         assert list(feuilles) == ["Partenaires", "Aide"]
@@ -677,7 +677,7 @@ class TestImportApercu:
     def test_import_page(self, client_salarie):
         response = client_salarie.get(IMPORT)
         assertContains(response, 'enctype="multipart/form-data"')
-        assertContains(response, reverse("partenaires:import_modele"))
+        assertContains(response, reverse("partenariats:import_modele"))
         assertContains(response, "Services du Conseil départemental")
         assertContains(response, "<code>Contact prénom</code>", html=False)
 
@@ -704,7 +704,7 @@ class TestImportAcces:
     def test_read_only_members_cannot_import(self, client_lecture, lecture_user, centre):
         assert client_lecture.get(IMPORT).status_code == 403
         assert deposer(client_lecture, fichier_valide()).status_code == 403
-        assert client_lecture.get(reverse("partenaires:import_modele")).status_code == 403
+        assert client_lecture.get(reverse("partenariats:import_modele")).status_code == 403
         reference = depot_enregistrer(
             contenu=fichier_valide(), nom_fichier="x.csv", centre=centre, user=lecture_user
         )
@@ -717,13 +717,13 @@ class TestImportAcces:
         reference = deposer(client_salarie, fichier_valide()).context["reference"]
 
         collegue = Client()
-        collegue.force_login(MembershipFactory(centre=centre, role=Role.ADMIN).user)
+        collegue.force_login(MembreFactory(centre=centre, role=Role.ADMIN).user)
         response = confirmer(collegue, reference)
         assertRedirects(response, IMPORT, fetch_redirect_response=False)
         assertContains(collegue.get(IMPORT), "Ce fichier n&#x27;est plus disponible")
 
         voisin = Client()
-        voisin.force_login(MembershipFactory(centre=autre_centre, role=Role.ADMIN).user)
+        voisin.force_login(MembreFactory(centre=autre_centre, role=Role.ADMIN).user)
         confirmer(voisin, reference)
 
         assert not Partenaire.objects.exists()
@@ -735,7 +735,7 @@ class TestImportAcces:
         self, client_salarie, salarie_user, centre, autre_centre
     ):
         reference = deposer(client_salarie, fichier_valide()).context["reference"]
-        MembershipFactory(user=salarie_user, centre=autre_centre, role=Role.ADMIN)
+        MembreFactory(user=salarie_user, centre=autre_centre, role=Role.ADMIN)
         session = client_salarie.session
         session[SESSION_KEY] = autre_centre.pk
         session.save()
@@ -803,7 +803,7 @@ class TestAllerRetour:
         return partenaires
 
     def importer_ailleurs(self, client, user, autre_centre, contenu, nom):
-        MembershipFactory(user=user, centre=autre_centre, role=Role.SALARIE)
+        MembreFactory(user=user, centre=autre_centre, role=Role.SALARIE)
         session = client.session
         session[SESSION_KEY] = autre_centre.pk
         session.save()

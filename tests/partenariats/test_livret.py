@@ -30,7 +30,7 @@ from tests.partenariats.factories import ContactFactory, LivretFactory, Partenai
 pytestmark = pytest.mark.django_db
 
 MAINTENANT = datetime.datetime(2026, 11, 23, 10, 30, tzinfo=ZoneInfo("Europe/Paris"))
-LIVRETS = reverse("partenaires:livrets")
+LIVRETS = reverse("partenariats:livrets")
 
 
 @pytest.fixture(autouse=True)
@@ -368,12 +368,12 @@ class TestPages:
 
         livret = Livret.objects.get()
         assert response.status_code == 302
-        assert response["Location"] == reverse("partenaires:livret_detail", args=[livret.pk])
+        assert response["Location"] == reverse("partenariats:livret_detail", args=[livret.pk])
         assert livret.statut == StatutLivret.PRET
-        assert livret.cree_par.memberships.get().centre == centre
+        assert livret.cree_par.membres.get().centre == centre
 
         detail = client_salarie.get(response["Location"])
-        telecharger = reverse("partenaires:livret_telecharger", args=[livret.pk])
+        telecharger = reverse("partenariats:livret_telecharger", args=[livret.pk])
         assertContains(detail, f'href="{telecharger}"')
         assertNotContains(detail, "hx-get")
 
@@ -391,7 +391,7 @@ class TestPages:
 
     def test_progress_page_updates_itself(self, client_lecture, centre):
         livret = LivretFactory(centre=centre, en_cours=True)
-        url = reverse("partenaires:livret_detail", args=[livret.pk])
+        url = reverse("partenariats:livret_detail", args=[livret.pk])
 
         response = client_lecture.get(url)
 
@@ -416,7 +416,7 @@ class TestPages:
         with time_machine.travel(MAINTENANT - datetime.timedelta(hours=2), tick=False):
             livret = LivretFactory(centre=centre, en_cours=True)
 
-        response = client_salarie.get(reverse("partenaires:livret_detail", args=[livret.pk]))
+        response = client_salarie.get(reverse("partenariats:livret_detail", args=[livret.pk]))
 
         assertNotContains(response, "hx-get")
         assertContains(response, "Réessayer")
@@ -424,7 +424,7 @@ class TestPages:
     def test_failure_shows_the_message_and_a_retry_button(self, client_salarie, centre):
         livret = LivretFactory(centre=centre, echec=True, regroupement="theme")
 
-        response = client_salarie.get(reverse("partenaires:livret_detail", args=[livret.pk]))
+        response = client_salarie.get(reverse("partenariats:livret_detail", args=[livret.pk]))
 
         assertContains(response, "La mise en page du livret a échoué.")
         assertContains(response, f'<form method="post" action="{LIVRETS}">')
@@ -439,17 +439,17 @@ class TestPages:
         assertNotContains(liste, "Préparer le livret")
         assert client_lecture.post(LIVRETS, {"regroupement": "theme"}).status_code == 403
         assert Livret.objects.count() == 1
-        fichier = client_lecture.get(reverse("partenaires:livret_telecharger", args=[livret.pk]))
+        fichier = client_lecture.get(reverse("partenariats:livret_telecharger", args=[livret.pk]))
         assert b"".join(fichier.streaming_content).startswith(b"%PDF")
 
         echec = LivretFactory(centre=centre, echec=True)
-        detail = client_lecture.get(reverse("partenaires:livret_detail", args=[echec.pk]))
+        detail = client_lecture.get(reverse("partenariats:livret_detail", args=[echec.pk]))
         assertNotContains(detail, "Réessayer")
 
     def test_another_centres_booklet_is_not_found(self, client_salarie, autre_centre):
         livret = LivretFactory(centre=autre_centre)
 
-        for nom in ("partenaires:livret_detail", "partenaires:livret_telecharger"):
+        for nom in ("partenariats:livret_detail", "partenariats:livret_telecharger"):
             assert client_salarie.get(reverse(nom, args=[livret.pk])).status_code == 404
         assertNotContains(client_salarie.get(LIVRETS), reverse(nom, args=[livret.pk]))
 
@@ -457,7 +457,7 @@ class TestPages:
     def test_no_download_before_the_booklet_is_ready(self, client_salarie, centre, trait):
         livret = LivretFactory(centre=centre, **{trait: True})
 
-        url = reverse("partenaires:livret_telecharger", args=[livret.pk])
+        url = reverse("partenariats:livret_telecharger", args=[livret.pk])
         assert client_salarie.get(url).status_code == 404
 
     def test_an_unknown_grouping_is_refused(self, client_salarie):
@@ -471,14 +471,14 @@ class TestPages:
         LivretFactory.create_batch(3, centre=centre)
         LivretFactory(centre=centre, echec=True)
 
-        # Session, user, memberships; booklets count and page; partners in the booklet.
+        # Session, user, membres; booklets count and page; partners in the booklet.
         with django_assert_max_num_queries(6):
             response = client_lecture.get(LIVRETS)
 
         assert len(response.context["livrets"]) == 4
 
     def test_directory_links_to_the_booklets(self, client_lecture):
-        assertContains(client_lecture.get(reverse("partenaires:liste")), f'href="{LIVRETS}"')
+        assertContains(client_lecture.get(reverse("partenariats:liste")), f'href="{LIVRETS}"')
 
 
 def test_a_worker_knows_the_task():

@@ -4,8 +4,8 @@ from django.core.exceptions import ValidationError
 from courrier.models import Courriel
 from reseau import services
 from reseau.enums import AuditAction, Role
-from reseau.models import AuditEntry, Membership, User
-from tests.factories import MembershipFactory, UserFactory
+from reseau.models import EntreeJournal, Membre, User
+from tests.factories import MembreFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -16,18 +16,18 @@ class TestMembreInviter:
     ):
         settings.SITE_URL = "https://maillage.example.org"
         with django_capture_on_commit_callbacks(execute=True):
-            membership = services.membre_inviter(
+            membre = services.membre_inviter(
                 centre=centre,
                 email="Nouvelle.Personne@Exemple.fr",
                 role=Role.SALARIE,
                 first_name="Léa",
                 last_name="Roux",
-                invited_by=admin_user,
+                par=admin_user,
             )
-        user = membership.user
+        user = membre.user
         assert user.email == "nouvelle.personne@exemple.fr"
         assert not user.has_usable_password()
-        assert membership.centre == centre and membership.role == Role.SALARIE
+        assert membre.centre == centre and membre.role == Role.SALARIE
 
         courriel = Courriel.objects.get(destinataire=user.email)
         assert courriel.centre == centre
@@ -38,10 +38,10 @@ class TestMembreInviter:
     def test_existing_account_is_added_and_told_to_log_in(self, centre, admin_user, settings):
         settings.SITE_URL = "https://maillage.example.org"
         existing = UserFactory(email="deja@exemple.fr")
-        membership = services.membre_inviter(
-            centre=centre, email="DEJA@exemple.fr", role=Role.LECTURE, invited_by=admin_user
+        membre = services.membre_inviter(
+            centre=centre, email="DEJA@exemple.fr", role=Role.LECTURE, par=admin_user
         )
-        assert membership.user == existing
+        assert membre.user == existing
         assert existing.has_usable_password()
         courriel = Courriel.objects.get(destinataire="deja@exemple.fr")
         assert "https://maillage.example.org/compte/connexion/" in courriel.corps_texte
@@ -50,60 +50,60 @@ class TestMembreInviter:
     def test_already_a_member_is_refused(self, centre, admin_user, salarie_user):
         with pytest.raises(ValidationError):
             services.membre_inviter(
-                centre=centre, email=salarie_user.email, role=Role.ADMIN, invited_by=admin_user
+                centre=centre, email=salarie_user.email, role=Role.ADMIN, par=admin_user
             )
-        assert Membership.objects.filter(user=salarie_user).count() == 1
+        assert Membre.objects.filter(user=salarie_user).count() == 1
 
     def test_invitation_is_audited_without_personal_data(self, centre, admin_user):
-        membership = services.membre_inviter(
-            centre=centre, email="audit@exemple.fr", role=Role.SALARIE, invited_by=admin_user
+        membre = services.membre_inviter(
+            centre=centre, email="audit@exemple.fr", role=Role.SALARIE, par=admin_user
         )
-        entry = AuditEntry.objects.get(action=AuditAction.MEMBRE_INVITE)
-        assert entry.user == admin_user
+        entry = EntreeJournal.objects.get(action=AuditAction.MEMBRE_INVITE)
+        assert entry.par == admin_user
         assert entry.centre == centre
-        assert entry.object_id == str(membership.pk)
-        assert entry.object_type.model == "membership"
+        assert entry.object_id == str(membre.pk)
+        assert entry.content_type.model == "membre"
 
 
 class TestRoles:
     def test_change_role(self, centre, admin_user, salarie_user):
-        membership = Membership.objects.get(user=salarie_user)
-        services.membre_changer_role(membership=membership, role=Role.ADMIN, by=admin_user)
-        membership.refresh_from_db()
-        assert membership.role == Role.ADMIN
-        assert AuditEntry.objects.filter(action=AuditAction.MEMBRE_ROLE_CHANGE).count() == 1
+        membre = Membre.objects.get(user=salarie_user)
+        services.membre_changer_role(membre=membre, role=Role.ADMIN, par=admin_user)
+        membre.refresh_from_db()
+        assert membre.role == Role.ADMIN
+        assert EntreeJournal.objects.filter(action=AuditAction.MEMBRE_ROLE_CHANGE).count() == 1
 
     def test_last_admin_cannot_step_down(self, centre, admin_user):
-        membership = Membership.objects.get(user=admin_user)
+        membre = Membre.objects.get(user=admin_user)
         with pytest.raises(ValidationError, match="au moins un administrateur"):
-            services.membre_changer_role(membership=membership, role=Role.SALARIE, by=admin_user)
-        membership.refresh_from_db()
-        assert membership.role == Role.ADMIN
+            services.membre_changer_role(membre=membre, role=Role.SALARIE, par=admin_user)
+        membre.refresh_from_db()
+        assert membre.role == Role.ADMIN
 
     def test_admin_may_step_down_when_another_remains(self, centre, admin_user):
-        MembershipFactory(centre=centre, admin=True)
-        membership = Membership.objects.get(user=admin_user)
-        services.membre_changer_role(membership=membership, role=Role.LECTURE, by=admin_user)
-        membership.refresh_from_db()
-        assert membership.role == Role.LECTURE
+        MembreFactory(centre=centre, admin=True)
+        membre = Membre.objects.get(user=admin_user)
+        services.membre_changer_role(membre=membre, role=Role.LECTURE, par=admin_user)
+        membre.refresh_from_db()
+        assert membre.role == Role.LECTURE
 
     def test_admins_of_another_centre_do_not_count(self, centre, autre_centre, admin_user):
-        MembershipFactory(centre=autre_centre, admin=True)
+        MembreFactory(centre=autre_centre, admin=True)
         with pytest.raises(ValidationError):
-            services.membre_retirer(
-                membership=Membership.objects.get(user=admin_user), by=admin_user
-            )
+            services.membre_retirer(membre=Membre.objects.get(user=admin_user), par=admin_user)
 
 
 class TestMembreRetirer:
     def test_removes_membership_but_keeps_account_and_other_centres(
         self, centre, autre_centre, admin_user, salarie_user
     ):
-        MembershipFactory(user=salarie_user, centre=autre_centre)
+        MembreFactory(user=salarie_user, centre=autre_centre)
         services.membre_retirer(
-            membership=Membership.objects.get(user=salarie_user, centre=centre), by=admin_user
+            membre=Membre.objects.get(user=salarie_user, centre=centre), par=admin_user
         )
-        assert not Membership.objects.filter(user=salarie_user, centre=centre).exists()
-        assert Membership.objects.filter(user=salarie_user, centre=autre_centre).exists()
+        assert not Membre.objects.filter(user=salarie_user, centre=centre).exists()
+        assert Membre.objects.filter(user=salarie_user, centre=autre_centre).exists()
         assert User.objects.filter(pk=salarie_user.pk).exists()
-        assert AuditEntry.objects.filter(action=AuditAction.MEMBRE_RETIRE, centre=centre).exists()
+        assert EntreeJournal.objects.filter(
+            action=AuditAction.MEMBRE_RETIRE, centre=centre
+        ).exists()

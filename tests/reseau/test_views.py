@@ -7,8 +7,8 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 from courrier.models import Courriel
 from reseau.enums import Role
 from reseau.middleware import SESSION_KEY
-from reseau.models import Membership
-from tests.factories import CentreFactory, MembershipFactory, UserFactory
+from reseau.models import Membre
+from tests.factories import CentreFactory, MembreFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -65,8 +65,8 @@ class TestAccueil:
 
 class TestChangerCentre:
     def test_switch_to_a_centre_of_mine(self, client, centre, autre_centre):
-        user = MembershipFactory(centre=centre).user
-        MembershipFactory(user=user, centre=autre_centre)
+        user = MembreFactory(centre=centre).user
+        MembreFactory(user=user, centre=autre_centre)
         client.force_login(user)
         response = client.post(
             reverse("reseau:changer_centre"), {"centre": autre_centre.pk}, follow=True
@@ -99,8 +99,8 @@ class TestChangerCentre:
 
 class TestMembres:
     def test_admin_sees_members_of_current_centre_only(self, client_admin, centre, autre_centre):
-        ici = MembershipFactory(centre=centre).user
-        ailleurs = MembershipFactory(centre=autre_centre).user
+        ici = MembreFactory(centre=centre).user
+        ailleurs = MembreFactory(centre=autre_centre).user
         response = client_admin.get(reverse("reseau:membres"))
         assertContains(response, ici.email)
         assertNotContains(response, ailleurs.email)
@@ -114,10 +114,10 @@ class TestMembres:
     def test_query_count_does_not_grow_with_members(
         self, client_admin, centre, django_assert_max_num_queries
     ):
-        MembershipFactory.create_batch(3, centre=centre)
+        MembreFactory.create_batch(3, centre=centre)
         with django_assert_max_num_queries(8) as small:
             client_admin.get(reverse("reseau:membres"))
-        MembershipFactory.create_batch(30, centre=centre)
+        MembreFactory.create_batch(30, centre=centre)
         with django_assert_max_num_queries(len(small.captured_queries)):
             client_admin.get(reverse("reseau:membres"))
 
@@ -132,7 +132,7 @@ class TestMembres:
             },
         )
         assertRedirects(response, reverse("reseau:membres"))
-        assert Membership.objects.get(user__email="nouveau@exemple.fr").role == Role.LECTURE
+        assert Membre.objects.get(user__email="nouveau@exemple.fr").role == Role.LECTURE
         assert Courriel.objects.filter(destinataire="nouveau@exemple.fr").count() == 1
 
     def test_invite_with_bad_email_says_why_in_french(self, client_admin):
@@ -149,42 +149,42 @@ class TestMembres:
         assertContains(response, "déjà membre du centre")
 
     def test_change_role(self, client_admin, salarie_user):
-        membership = Membership.objects.get(user=salarie_user)
+        membre = Membre.objects.get(user=salarie_user)
         response = client_admin.post(
-            reverse("reseau:changer_role", args=[membership.pk]), {"role": Role.ADMIN}, follow=True
+            reverse("reseau:changer_role", args=[membre.pk]), {"role": Role.ADMIN}, follow=True
         )
-        membership.refresh_from_db()
-        assert membership.role == Role.ADMIN
+        membre.refresh_from_db()
+        assert membre.role == Role.ADMIN
         assertContains(response, "est maintenant « Admin du centre »")
 
     def test_change_role_to_nonsense(self, client_admin, salarie_user):
-        membership = Membership.objects.get(user=salarie_user)
+        membre = Membre.objects.get(user=salarie_user)
         response = client_admin.post(
-            reverse("reseau:changer_role", args=[membership.pk]), {"role": "roi"}, follow=True
+            reverse("reseau:changer_role", args=[membre.pk]), {"role": "roi"}, follow=True
         )
-        membership.refresh_from_db()
-        assert membership.role == Role.SALARIE
+        membre.refresh_from_db()
+        assert membre.role == Role.SALARIE
         assertContains(response, "Choisissez un rôle dans la liste")
 
     def test_last_admin_demoting_themself_is_refused_with_a_message(self, client_admin, admin_user):
-        membership = Membership.objects.get(user=admin_user)
+        membre = Membre.objects.get(user=admin_user)
         response = client_admin.post(
-            reverse("reseau:changer_role", args=[membership.pk]),
+            reverse("reseau:changer_role", args=[membre.pk]),
             {"role": Role.LECTURE},
             follow=True,
         )
         assertContains(response, "au moins un administrateur")
-        membership.refresh_from_db()
-        assert membership.role == Role.ADMIN
+        membre.refresh_from_db()
+        assert membre.role == Role.ADMIN
 
     def test_remove_asks_confirmation_then_removes(self, client_admin, salarie_user):
-        membership = Membership.objects.get(user=salarie_user)
-        url = reverse("reseau:retirer_membre", args=[membership.pk])
+        membre = Membre.objects.get(user=salarie_user)
+        url = reverse("reseau:retirer_membre", args=[membre.pk])
         assertContains(client_admin.get(url), "Retirer du centre")
-        assert Membership.objects.filter(pk=membership.pk).exists()
+        assert Membre.objects.filter(pk=membre.pk).exists()
         response = client_admin.post(url, follow=True)
         assertContains(response, "a été retiré du centre")
-        assert not Membership.objects.filter(pk=membership.pk).exists()
+        assert not Membre.objects.filter(pk=membre.pk).exists()
 
 
 class TestProfil:
@@ -216,13 +216,13 @@ def test_demo_is_idempotent(db):
     from reseau.models import Centre, User
 
     call_command("demo", stdout=io.StringIO())
-    counts = (Centre.objects.count(), User.objects.count(), Membership.objects.count())
+    counts = (Centre.objects.count(), User.objects.count(), Membre.objects.count())
     out = io.StringIO()
     call_command("demo", stdout=out)
-    assert (Centre.objects.count(), User.objects.count(), Membership.objects.count()) == counts
+    assert (Centre.objects.count(), User.objects.count(), Membre.objects.count()) == counts
     directrice = User.objects.get(email="directrice@montanou.demo")
     assert directrice.check_password("maillage-demo")
-    assert directrice.memberships.count() == 2
+    assert directrice.membres.count() == 2
     assert "maillage-demo" in out.getvalue()
 
 
@@ -240,8 +240,8 @@ def test_500_page_renders_without_request_or_database():
 
 
 def test_first_visit_lands_in_the_centre_where_the_role_is_widest(client, centre, autre_centre):
-    user = MembershipFactory(centre=autre_centre, lecture=True).user
-    MembershipFactory(user=user, centre=centre, admin=True)
+    user = MembreFactory(centre=autre_centre, lecture=True).user
+    MembreFactory(user=user, centre=centre, admin=True)
     client.force_login(user)
     response = client.get(reverse("accueil"))
     assert response.context["centre_courant"] == centre
