@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -42,13 +43,16 @@ class CollegueForm(forms.Form):
 
 def _page(request, gabarit, invitation=None, **contexte):
     cafe = invitation.cafe if invitation else None
+    jeton = contexte.get("jeton")
     return render(
         request,
-        f"cafes/public/{gabarit}.html",
+        # The café's own page, else the one all partners' pages share (templates/public/).
+        [f"cafes/public/{gabarit}.html", f"public/{gabarit}.html"],
         {
             "invitation": invitation,
             "cafe": cafe,
             "centre": cafe.centre if cafe else None,
+            "url_nouveau_lien": reverse("cafes:rsvp_nouveau_lien", args=[jeton]) if jeton else "",
             **contexte,
         },
     )

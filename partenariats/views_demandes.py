@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
@@ -314,13 +315,18 @@ class DemandeDetailView(CentreMixin, DetailView):
 
 
 def _page_publique(request, gabarit, demande=None, **contexte):
+    jeton = contexte.pop("jeton", "")
     return render(
         request,
-        f"partenariats/public/{gabarit}.html",
+        # The fiche's own page, else the one all partners' pages share (templates/public/).
+        [f"partenariats/public/{gabarit}.html", f"public/{gabarit}.html"],
         {
             "demande": demande,
             "centre": demande.centre if demande else None,
-            "jeton": contexte.pop("jeton", ""),
+            "jeton": jeton,
+            "url_nouveau_lien": (
+                reverse("partenariats:fiche_nouveau_lien", args=[jeton]) if jeton else ""
+            ),
             **contexte,
         },
     )

@@ -352,8 +352,11 @@ class TestNouveauLien:
             pk=invitation.pk,
             expire_le=timezone.now() - datetime.timedelta(days=1),
         )
-        assertContains(client.get(reverse("cafes:rsvp", args=[jeton])), "nouveau lien")
+        page = client.get(reverse("cafes:rsvp", args=[jeton]))
         lien = reverse("cafes:rsvp_nouveau_lien", args=[jeton])
+        # The dead-link page all partners' links share, with the café's sentence and button.
+        assertContains(page, "valables jusqu'à la fin du café")
+        assertContains(page, f'action="{lien}"')
         with django_capture_on_commit_callbacks(execute=True):
             vrai = client.post(lien)
         assertContains(vrai, "l'équipe du centre est prévenue")
