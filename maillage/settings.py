@@ -218,7 +218,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partenariats.tasks.reprendre_lots_demandes",
         "schedule": timedelta(minutes=10).total_seconds(),
     },
-    # Café reminders: hourly, each reminder goes once (see cafes.invitations).
+    # Café reminders: hourly, each reminder goes once (see cafes.services.invitations).
     "cafes-rappels": {
         "task": "cafes.tasks.envoyer_rappels",
         "schedule": timedelta(hours=1).total_seconds(),

@@ -55,7 +55,7 @@ class CentreAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membre)
-class MembershipAdmin(admin.ModelAdmin):
+class MembreAdmin(admin.ModelAdmin):
     list_display = ["user", "centre", "role", "cree_le"]
     list_filter = ["role", "centre"]
     search_fields = ["user__email", "user__last_name", "centre__nom"]
