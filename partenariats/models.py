@@ -313,6 +313,12 @@ class DemandeMiseAJour(CentreScopedModel):
     )
     proposition = models.JSONField(_("modifications proposées"), default=dict, blank=True)
     champs_acceptes = models.JSONField(_("champs acceptés"), default=list, blank=True)
+    # The fiche's values of the proposed fields just before acceptance (``valeurs_fiche``'s
+    # shape): once accepted, the fiche holds the new values, and the review page would
+    # otherwise compare the new value with itself.
+    valeurs_avant = models.JSONField(
+        _("valeurs avant examen"), default=dict, blank=True, editable=False
+    )
     courriel = models.ForeignKey(
         "courrier.Courriel",
         verbose_name=_("courriel"),

@@ -245,7 +245,8 @@ class DemandeDetailView(CentreMixin, DetailView):
         proposition = demande.proposition
         if not proposition:
             return []
-        actuelles = valeurs_fiche(demande.partenaire)
+        # Once accepted, the fiche holds the new values: compare with those kept at acceptance.
+        actuelles = valeurs_fiche(demande.partenaire) | demande.valeurs_avant
         libelles = dict(Theme.objects.values_list("slug", "libelle"))
 
         def affichage(champ, valeur):
@@ -271,6 +272,7 @@ class DemandeDetailView(CentreMixin, DetailView):
         return super().get_context_data(
             etat=demande.etat,
             lignes=self._lignes(demande),
+            valeurs_avant=bool(demande.valeurs_avant),
             a_examiner=demande.statut == StatutDemande.SOUMISE,
             **kwargs,
         )

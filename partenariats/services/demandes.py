@@ -292,12 +292,15 @@ def demande_accepter(*, demande, champs, par):
     partner did not propose) to the fiche, saved normally so that its history records ``par``,
     and stamps the fiche confirmed today, even when no field is kept: the partner confirmed
     the rest is current. Raises ``ValidationError`` unless the request is submitted, or if a
-    value no longer passes the fiche's rules.
+    value no longer passes the fiche's rules. The fiche's values of every proposed field, as
+    they were just before, are kept in ``valeurs_avant`` for the review page.
     """
     demande = _verrouiller_soumise(demande)
     proposition = demande.proposition
     champs = [champ for champ in CHAMPS_PARTENAIRE if champ in champs and champ in proposition]
     partenaire = Partenaire.objects.select_for_update().get(pk=demande.partenaire_id)
+    actuelles = valeurs_fiche(partenaire)
+    demande.valeurs_avant = {champ: actuelles[champ] for champ in proposition}
     scalaires = [champ for champ in champs if champ != "themes"]
     for champ in scalaires:
         setattr(partenaire, champ, proposition[champ])
@@ -314,7 +317,9 @@ def demande_accepter(*, demande, champs, par):
     demande.champs_acceptes = champs
     demande.traitee_par = par
     demande.traitee_le = timezone.now()
-    demande.save(update_fields=["statut", "champs_acceptes", "traitee_par", "traitee_le"])
+    demande.save(
+        update_fields=["statut", "champs_acceptes", "valeurs_avant", "traitee_par", "traitee_le"]
+    )
     return demande
 
 

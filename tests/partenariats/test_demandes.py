@@ -478,6 +478,29 @@ class TestRevue:
         assert demande.traitee_par == salarie_user
         assert demande.traitee_le is not None
 
+    def test_after_acceptance_the_review_shows_the_value_before_and_after(
+        self, client_salarie, demande
+    ):
+        client_salarie.post(
+            reverse("partenariats:demande_detail", args=[demande.pk]),
+            {"champs": ["horaires", "telephone", "themes"], "decision": "accepter"},
+        )
+        demande.refresh_from_db()
+        assert demande.valeurs_avant == {
+            "horaires": "Le lundi, 9 h – 12 h",
+            "telephone": "05 53 11 22 33",
+            "themes": ["famille"],
+        }
+        response = client_salarie.get(reverse("partenariats:demande_detail", args=[demande.pk]))
+        assertContains(response, "Le lundi, 9 h – 12 h")
+        assertContains(response, "05 53 11 22 33")
+        assertContains(response, "05 53 99 99 99")
+        assertContains(response, "Famille, Logement")
+        assertContains(response, "Valeur avant examen")
+        assert (
+            response.context["lignes"][0]["actuelle"] != response.context["lignes"][0]["proposee"]
+        )
+
     def test_accepting_nothing_still_confirms_the_fiche(
         self, client_salarie, demande, partenaire, maintenant
     ):
