@@ -1,4 +1,5 @@
 import re
+import uuid
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
@@ -106,6 +107,18 @@ class PartenaireForm(forms.ModelForm):
 
     def clean_nom(self):
         return " ".join(self.cleaned_data["nom"].split())
+
+
+class PartenaireCreationForm(PartenaireForm):
+    """The fiche of a new partner, with the form's one-time key: a new one each time the empty
+    form is shown, the same one when it is sent twice (double click, reload, re-shown after a
+    likely duplicate), so that ``partenaire_creer`` makes one partner."""
+
+    cle_creation = forms.UUIDField(required=False, initial=uuid.uuid4, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout.append("cle_creation")
 
 
 class ContactForm(forms.ModelForm):

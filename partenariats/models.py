@@ -111,10 +111,14 @@ class Partenaire(CentreScopedModel):
     modifie_le = models.DateTimeField(_("modifié le"), auto_now=True)
     # Filled by a PostgreSQL trigger (migration 0002); stays empty on SQLite.
     recherche = SearchVectorField(null=True, editable=False)
+    # The one-time key of the creation form that made this partner: a double-clicked or
+    # resubmitted form carries the same key, and ``partenaire_creer`` returns the partner it
+    # already made instead of a second one (the unique constraint settles a race).
+    cle_creation = models.UUIDField(_("clé de création"), null=True, blank=True, editable=False)
 
     objects = CentreManager(PartenaireQuerySet)
     history = HistoricalRecords(
-        excluded_fields=["recherche", "modifie_le", "cree_le"],
+        excluded_fields=["recherche", "modifie_le", "cree_le", "cle_creation"],
         history_manager=historique_manager(),
     )
 
@@ -125,6 +129,11 @@ class Partenaire(CentreScopedModel):
         indexes = [
             models.Index(fields=["centre", "archive", "nom"], name="partenaire_annuaire_idx"),
             models.Index(fields=["centre", "commune"], name="partenaire_commune_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["centre", "cle_creation"], name="partenaire_cle_creation_unique"
+            )
         ]
 
     def __str__(self):

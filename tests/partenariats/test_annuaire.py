@@ -294,6 +294,29 @@ class TestFiche:
         assert {t.slug for t in partenaire.themes.all()} == {"famille", "culture"}
         assert partenaire.history.get().history_user == salarie_user
 
+    def test_the_same_form_sent_twice_makes_one_partner(self, client_salarie, centre):
+        page = client_salarie.get(reverse("partenariats:creer"))
+        cle = page.context["form"]["cle_creation"].value()
+        assert cle
+        assertContains(page, f'name="cle_creation" value="{cle}"')
+        donnees = {"nom": "Ludothèque du Pin", "categorie": "association", "cle_creation": cle}
+        premiere = client_salarie.post(reverse("partenariats:creer"), donnees)
+        seconde = client_salarie.post(reverse("partenariats:creer"), donnees)
+        partenaire = Partenaire.objects.get()
+        assertRedirects(premiere, partenaire.get_absolute_url())
+        assertRedirects(seconde, partenaire.get_absolute_url())
+        assert partenaire.history.count() == 1
+        # Another showing of the empty form is another creation.
+        autre = client_salarie.get(reverse("partenariats:creer"))
+        assert autre.context["form"]["cle_creation"].value() != cle
+
+    def test_the_service_is_idempotent_by_key(self, centre):
+        cle = "5f0c6c1e-7d3a-4c52-9a51-2b1c8d7e6f01"
+        une = partenaire_creer(centre=centre, nom="Régie", categorie="autre", cle_creation=cle)
+        deux = partenaire_creer(centre=centre, nom="Régie", categorie="autre", cle_creation=cle)
+        assert une == deux
+        assert Partenaire.objects.for_centre(centre).count() == 1
+
     def test_create_with_errors_in_french_keeps_input(self, client_salarie):
         response = client_salarie.post(
             reverse("partenariats:creer"),
