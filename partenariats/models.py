@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection, models
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Func, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from commun.texte import cle_tri, replier
 from partenariats.enums import (
     ATTENTE_PARTENAIRE,
     ETATS_DEMANDE,
@@ -55,7 +56,9 @@ class PartenaireQuerySet(CentreScopedQuerySet):
 
     def recherche(self, texte):
         """Partners matching ``texte``, best first on PostgreSQL (full text, French stemming,
-        accents ignored); a plain case-insensitive match elsewhere."""
+        accents ignored); elsewhere (SQLite) every word found in one of the fields, accents
+        and case ignored through ``commun.texte.replier`` (registered as the SQL function
+        ``replier`` on every SQLite connection: ``partenariats.apps``)."""
         texte = (texte or "").strip()
         if not texte:
             return self
@@ -64,22 +67,26 @@ class PartenaireQuerySet(CentreScopedQuerySet):
             return self.filter(recherche=query).annotate(
                 pertinence=SearchRank(F("recherche"), query)
             )
+        champs = ("nom", "sigle", "missions", "services", "commune")
         condition = Q()
         for mot in texte.split():
-            condition &= (
-                Q(nom__icontains=mot)
-                | Q(sigle__icontains=mot)
-                | Q(missions__icontains=mot)
-                | Q(services__icontains=mot)
-                | Q(commune__icontains=mot)
+            mot = replier(mot)
+            condition &= Q.create(
+                [(f"_{champ}_replie__contains", mot) for champ in champs], connector=Q.OR
             )
-        return self.filter(condition)
+        return self.alias(
+            **{f"_{champ}_replie": Func(champ, function="replier") for champ in champs}
+        ).filter(condition)
 
 
 class Partenaire(CentreScopedModel):
     """An organisation the centre works with, whatever its status, and its fiche signalétique."""
 
     nom = models.CharField(_("nom"), max_length=200)
+    # The name as sorted, the same on every database and whatever its collation: "École" and
+    # "Épicerie" among the E, not after Z (``commun.texte.cle_tri``). Kept by ``save()`` and
+    # by the importer, which inserts in bulk.
+    nom_tri = models.CharField(_("nom pour le tri"), max_length=200, editable=False, default="")
     sigle = models.CharField(_("sigle"), max_length=50, blank=True)
     categorie = models.CharField(_("catégorie"), max_length=30, choices=CategoriePartenaire.choices)
     siret = models.CharField(
@@ -118,16 +125,18 @@ class Partenaire(CentreScopedModel):
 
     objects = CentreManager(PartenaireQuerySet)
     history = HistoricalRecords(
-        excluded_fields=["recherche", "modifie_le", "cree_le", "cle_creation"],
+        excluded_fields=["recherche", "nom_tri", "modifie_le", "cree_le", "cle_creation"],
         history_manager=historique_manager(),
     )
 
     class Meta:
         verbose_name = _("partenaire")
         verbose_name_plural = _("partenaires")
-        ordering = ["nom"]
+        ordering = ["nom_tri", "nom"]
         indexes = [
-            models.Index(fields=["centre", "archive", "nom"], name="partenaire_annuaire_idx"),
+            models.Index(
+                fields=["centre", "archive", "nom_tri"], name="partenaire_annuaire_tri_idx"
+            ),
             models.Index(fields=["centre", "commune"], name="partenaire_commune_idx"),
         ]
         constraints = [
@@ -141,6 +150,14 @@ class Partenaire(CentreScopedModel):
 
     def get_absolute_url(self):
         return reverse("partenariats:detail", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        # A derived column, like the search vector: whoever saves the name keeps its key.
+        self.nom_tri = cle_tri(self.nom)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "nom" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "nom_tri"}
+        super().save(*args, **kwargs)
 
 
 class ContactQuerySet(models.QuerySet):

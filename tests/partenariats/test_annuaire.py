@@ -102,6 +102,35 @@ class TestRecherche:
         assert list(Partenaire.objects.recherche("numerique")) == [partenaire]
         assert not Partenaire.objects.recherche("alimentaire").exists()
 
+    def test_accents_and_case_do_not_matter_on_every_database(self, centre):
+        eveil = PartenaireFactory(centre=centre, nom="Éveil musical", commune="Agen")
+        ecole = PartenaireFactory(centre=centre, nom="ÉCOLE Jean Jaurès", commune="Fumel")
+        PartenaireFactory(centre=centre, nom="Judo club", commune="Agen")
+        directory = Partenaire.objects.for_centre(centre)
+        assert list(directory.recherche("eveil")) == [eveil]
+        assert list(directory.recherche("ecole")) == [ecole]
+        assert list(directory.recherche("École")) == [ecole]
+        assert list(directory.recherche("jaures")) == [ecole]
+
+    def test_the_directory_sorts_names_the_french_way(self, client_lecture, centre):
+        noms = ["Zébulon", "Épicerie solidaire", "école Jean Jaurès", "Accueil de jour", "Eau vive"]
+        for nom in noms:
+            PartenaireFactory(centre=centre, nom=nom)
+        attendu = [
+            "Accueil de jour", "Eau vive", "école Jean Jaurès", "Épicerie solidaire", "Zébulon"
+        ]  # fmt: skip
+        for tri in ("", "nom"):
+            response = client_lecture.get(reverse("partenariats:liste"), {"tri": tri})
+            assert [p.nom for p in response.context["partenaires"]] == attendu
+        response = client_lecture.get(reverse("partenariats:liste"), {"tri": "-nom"})
+        assert [p.nom for p in response.context["partenaires"]] == attendu[::-1]
+
+    def test_the_sort_key_follows_the_name(self, centre):
+        partenaire = partenaire_creer(centre=centre, nom="Œuvre d'Agen", categorie="autre")
+        assert partenaire.nom_tri == "oeuvre d'agen"
+        partenaire = partenaire_modifier(partenaire=partenaire, nom="« L'Escale »")
+        assert Partenaire.objects.get(pk=partenaire.pk).nom_tri == "l'escale »"
+
     def test_never_crosses_centres(self, centre, autre_centre):
         PartenaireFactory(centre=autre_centre, nom="Secours populaire")
         assert not Partenaire.objects.for_centre(centre).recherche("Secours").exists()
