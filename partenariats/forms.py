@@ -140,6 +140,7 @@ class ContactForm(forms.ModelForm):
             "telephone",
             "recoit_invitations_cafe",
             "prescripteur",
+            "publier_dans_livret",
         ]
 
     def __init__(self, *args, **kwargs):

@@ -63,13 +63,19 @@ def lettre_index(cle):
 
 
 def partenaires_du_livret(centre):
-    """The centre's booklet partners, alphabetical, with themes and contacts: three queries."""
+    """The centre's booklet partners, alphabetical, with themes and the contacts to publish
+    (``Contact.publier_dans_livret``): three queries."""
     partenaires = list(
         Partenaire.objects.for_centre(centre)
         .du_livret()
         .prefetch_related(
             Prefetch("themes", queryset=Theme.objects.order_by("ordre", "libelle")),
-            Prefetch("contacts", queryset=Contact.objects.order_by("nom", "prenom", "pk")),
+            Prefetch(
+                "contacts",
+                queryset=Contact.objects.filter(publier_dans_livret=True).order_by(
+                    "nom", "prenom", "pk"
+                ),
+            ),
         )
     )
     for partenaire in partenaires:

@@ -189,6 +189,14 @@ class Contact(models.Model):
     prescripteur = models.BooleanField(
         _("peut orienter des personnes (prescripteur)"), default=False
     )
+    # Opt-in: a printed booklet is handed out beyond the centre, and a person's name, phone
+    # and address go in it only when staff (or the partner, through its fiche's link) say so.
+    # Contacts that existed before this choice keep appearing (migration 0007), as they did.
+    publier_dans_livret = models.BooleanField(
+        _("publier dans le livret"),
+        default=False,
+        help_text=_("Le nom et les coordonnées de ce contact figurent dans le livret imprimé."),
+    )
     desinscrit_le = models.DateTimeField(
         _("désinscrit des courriels le"),
         null=True,

@@ -31,7 +31,13 @@ from partenariats.enums import CategoriePartenaire, Civilite
 from partenariats.models import Contact, Partenaire, Theme
 
 CONTENT_TYPE_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CHAMPS_BOOLEENS = {"dans_livret", "archive", "recoit_invitations_cafe", "prescripteur"}
+CHAMPS_BOOLEENS = {
+    "dans_livret",
+    "archive",
+    "recoit_invitations_cafe",
+    "prescripteur",
+    "publier_dans_livret",
+}
 # Rows read from the database at a time.
 TAILLE_LOT = 1000
 

@@ -468,6 +468,22 @@ class TestServices:
 
 
 class TestContacts:
+    def test_staff_choose_whom_the_booklet_publishes(self, client_salarie, centre):
+        partenaire = PartenaireFactory(centre=centre)
+        url = reverse("partenariats:contact_creer", args=[partenaire.pk])
+        assertContains(client_salarie.get(url), 'name="publier_dans_livret"')
+        client_salarie.post(url, {"nom": "Lagarde", "prenom": "Odile"})
+        contact = Contact.objects.get(partenaire=partenaire)
+        # Opt-in: a person is printed only when someone says so.
+        assert not contact.publier_dans_livret
+        client_salarie.post(
+            reverse("partenariats:contact_modifier", args=[contact.pk]),
+            {"nom": "Lagarde", "prenom": "Odile", "publier_dans_livret": "on"},
+        )
+        contact.refresh_from_db()
+        assert contact.publier_dans_livret
+        assert contact.history.latest("history_date").publier_dans_livret
+
     def test_add_edit_delete(self, client_salarie, centre):
         partenaire = PartenaireFactory(centre=centre)
         response = client_salarie.post(
