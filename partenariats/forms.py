@@ -33,6 +33,10 @@ CHAMPS_FICHE = [
 # (SIRET, RNA) and the name are the partner's to know best; staff review every field before
 # anything changes.
 CHAMPS_PARTENAIRE = [champ for champ in CHAMPS_FICHE if champ != "categorie"]
+# Besides its fiche, a partner says which of its contacts the booklet may print: the ids of
+# the contacts to publish (``Contact.publier_dans_livret``), reviewed like any field.
+CONTACTS_LIVRET = "contacts_livret"
+CHAMPS_PROPOSABLES = [*CHAMPS_PARTENAIRE, CONTACTS_LIVRET]
 
 
 class PartenaireForm(forms.ModelForm):
