@@ -563,6 +563,8 @@ def test_demo_loads_the_directory_once(db):
     call_command("demo", stdout=io.StringIO())
     assert (Partenaire.objects.count(), Contact.objects.count()) == counts
     assert counts == (44, 47)
+    # The demo's files say that their contacts are printed in the booklet.
+    assert not Contact.objects.filter(publier_dans_livret=False).exists()
     assert Partenaire.objects.filter(sigle="CAF", centre__slug="montanou").exists()
 
 
