@@ -13,6 +13,7 @@ from partenariats import demo
 from partenariats.enums import CategoriePartenaire
 from partenariats.models import Contact, Partenaire, Theme
 from partenariats.selectors import doublons_probables, partenaire_chronologie
+from partenariats.services import annuaire
 from partenariats.services.annuaire import (
     contact_creer,
     contact_modifier,
@@ -344,6 +345,25 @@ class TestFiche:
         une = partenaire_creer(centre=centre, nom="Régie", categorie="autre", cle_creation=cle)
         deux = partenaire_creer(centre=centre, nom="Régie", categorie="autre", cle_creation=cle)
         assert une == deux
+        assert Partenaire.objects.for_centre(centre).count() == 1
+
+    def test_the_twin_request_that_loses_the_race_gets_the_winners_partner(
+        self, centre, monkeypatch
+    ):
+        cle = "0b7e2f9a-3c1d-4e5f-8a6b-9c0d1e2f3a4b"
+        gagnant = partenaire_creer(centre=centre, nom="Régie", categorie="autre", cle_creation=cle)
+        # The twin checked before the winner's row existed: its insert meets the constraint.
+        verifier = annuaire.partenaire_deja_cree
+        appels = []
+
+        def trop_tot(**kwargs):
+            appels.append(kwargs)
+            return None if len(appels) == 1 else verifier(**kwargs)
+
+        monkeypatch.setattr(annuaire, "partenaire_deja_cree", trop_tot)
+        jumeau = partenaire_creer(centre=centre, nom="Régie", categorie="autre", cle_creation=cle)
+        assert jumeau == gagnant
+        assert len(appels) == 2
         assert Partenaire.objects.for_centre(centre).count() == 1
 
     def test_create_with_errors_in_french_keeps_input(self, client_salarie):
