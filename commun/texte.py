@@ -13,3 +13,9 @@ def replier(texte):
     (other scripts, "ø") are kept as they are; punctuation and spaces are kept too."""
     decompose = unicodedata.normalize("NFKD", str(texte or "").casefold().translate(LIGATURES))
     return "".join(c for c in decompose if not unicodedata.combining(c))
+
+
+def cle_tri(texte):
+    """Sort key for names, the same on every database: accents, case and leading punctuation
+    ignored ("École" among the E, near "Ecole"; "« L'Escale »" under L)."""
+    return replier(texte).lstrip(" \"'«»“”‘’()[]-–—.,;:!?*#").strip()

@@ -57,7 +57,7 @@ class PartenaireFilter(django_filters.FilterSet):
         label=_("Trier par"),
         empty_label=_("Pertinence ou nom"),
         fields=[
-            ("nom", "nom"),
+            ("nom_tri", "nom"),
             ("commune", "commune"),
             ("categorie", "categorie"),
             ("fiche_confirmee_le", "fiche"),
@@ -97,7 +97,8 @@ class PartenaireFilter(django_filters.FilterSet):
         if not data.get("tri"):
             # Best match first when searching on PostgreSQL, else alphabetical.
             ranked = "pertinence" in queryset.query.annotations
-            queryset = queryset.order_by(*(["-pertinence", "nom"] if ranked else ["nom"]))
+            tri = ["nom_tri", "nom", "pk"]
+            queryset = queryset.order_by(*(["-pertinence", *tri] if ranked else tri))
         return queryset
 
     def filtrer_recherche(self, queryset, name, value):

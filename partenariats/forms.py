@@ -1,4 +1,5 @@
 import re
+import uuid
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
@@ -32,6 +33,10 @@ CHAMPS_FICHE = [
 # (SIRET, RNA) and the name are the partner's to know best; staff review every field before
 # anything changes.
 CHAMPS_PARTENAIRE = [champ for champ in CHAMPS_FICHE if champ != "categorie"]
+# Besides its fiche, a partner says which of its contacts the booklet may print: the ids of
+# the contacts to publish (``Contact.publier_dans_livret``), reviewed like any field.
+CONTACTS_LIVRET = "contacts_livret"
+CHAMPS_PROPOSABLES = [*CHAMPS_PARTENAIRE, CONTACTS_LIVRET]
 
 
 class PartenaireForm(forms.ModelForm):
@@ -108,6 +113,18 @@ class PartenaireForm(forms.ModelForm):
         return " ".join(self.cleaned_data["nom"].split())
 
 
+class PartenaireCreationForm(PartenaireForm):
+    """The fiche of a new partner, with the form's one-time key: a new one each time the empty
+    form is shown, the same one when it is sent twice (double click, reload, re-shown after a
+    likely duplicate), so that ``partenaire_creer`` makes one partner."""
+
+    cle_creation = forms.UUIDField(required=False, initial=uuid.uuid4, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout.append("cle_creation")
+
+
 class ContactForm(forms.ModelForm):
     # People ask by phone too: staff record an opt-out here, dated the day they tick it.
     desinscrit = forms.BooleanField(
@@ -127,6 +144,7 @@ class ContactForm(forms.ModelForm):
             "telephone",
             "recoit_invitations_cafe",
             "prescripteur",
+            "publier_dans_livret",
         ]
 
     def __init__(self, *args, **kwargs):

@@ -2,7 +2,7 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from partenariats.forms import CHAMPS_PARTENAIRE, PartenaireForm
+from partenariats.forms import CHAMPS_PARTENAIRE, CONTACTS_LIVRET, PartenaireForm
 
 
 class FichePartenaireForm(PartenaireForm):
@@ -20,6 +20,20 @@ class FichePartenaireForm(PartenaireForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        contacts = list(self.instance.contacts.order_by("nom", "prenom", "pk"))
+        self.fields[CONTACTS_LIVRET] = forms.TypedMultipleChoiceField(
+            label=_("Contacts publiés dans le livret"),
+            help_text=_(
+                "Le nom et les coordonnées des personnes cochées figurent dans le livret "
+                "imprimé des partenaires."
+            ),
+            choices=[(c.pk, f"{c}, {c.fonction}" if c.fonction else str(c)) for c in contacts],
+            coerce=int,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        )
+        if CONTACTS_LIVRET not in self.initial:
+            self.initial[CONTACTS_LIVRET] = [c.pk for c in contacts if c.publier_dans_livret]
         self.helper.layout = Layout(
             Fieldset(_("Votre structure"), "nom", "sigle", "siret", "rna"),
             Fieldset(
@@ -40,6 +54,7 @@ class FichePartenaireForm(PartenaireForm):
                 "territoire",
                 "themes",
             ),
+            *([Fieldset(_("Livret des partenaires"), CONTACTS_LIVRET)] if contacts else []),
         )
 
     def valeurs(self):
@@ -49,6 +64,7 @@ class FichePartenaireForm(PartenaireForm):
             champ: self.cleaned_data[champ] for champ in CHAMPS_PARTENAIRE if champ != "themes"
         }
         valeurs["themes"] = sorted(theme.slug for theme in self.cleaned_data["themes"])
+        valeurs[CONTACTS_LIVRET] = sorted(self.cleaned_data[CONTACTS_LIVRET])
         return valeurs
 
 

@@ -24,7 +24,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from commun.texte import replier
+from commun.texte import cle_tri
 from partenariats.enums import CategoriePartenaire, RegroupementLivret
 from partenariats.models import Contact, Partenaire, Theme
 
@@ -57,29 +57,29 @@ class EntreeIndex:
     voir: str = ""
 
 
-def cle_alphabetique(texte):
-    """Sort key for names: accents, case and leading punctuation ignored ("École" near "Ecole",
-    "« L'Escale »" under L), the same on every database."""
-    return replier(texte).lstrip(" \"'«»“”‘’()[]-–—.,;:!?*#").strip()
-
-
 def lettre_index(cle):
     initiale = cle[:1].upper()
     return initiale if initiale.isalpha() else "0-9"
 
 
 def partenaires_du_livret(centre):
-    """The centre's booklet partners, alphabetical, with themes and contacts: three queries."""
+    """The centre's booklet partners, alphabetical, with themes and the contacts to publish
+    (``Contact.publier_dans_livret``): three queries."""
     partenaires = list(
         Partenaire.objects.for_centre(centre)
         .du_livret()
         .prefetch_related(
             Prefetch("themes", queryset=Theme.objects.order_by("ordre", "libelle")),
-            Prefetch("contacts", queryset=Contact.objects.order_by("nom", "prenom", "pk")),
+            Prefetch(
+                "contacts",
+                queryset=Contact.objects.filter(publier_dans_livret=True).order_by(
+                    "nom", "prenom", "pk"
+                ),
+            ),
         )
     )
     for partenaire in partenaires:
-        partenaire.cle_tri = cle_alphabetique(partenaire.nom)
+        partenaire.cle_tri = cle_tri(partenaire.nom)
         partenaire.site_affiche, partenaire.site_lien = _site(partenaire.site_web)
         _typographie(partenaire, CHAMPS_TEXTE_PARTENAIRE)
         for contact in partenaire.contacts.all():
@@ -184,14 +184,14 @@ def index_du_livret(sections):
             )
         )
         sigle = partenaire.sigle.strip()
-        if sigle and not partenaire.cle_tri.startswith(cle_alphabetique(sigle)):
+        if sigle and not partenaire.cle_tri.startswith(cle_tri(sigle)):
             plusieurs = len(renvois[pk]) > 1
             entrees.append(
                 EntreeIndex(
                     libelle=sigle,
                     complement="" if plusieurs else partenaire.nom,
                     renvois=renvois[pk],
-                    cle=cle_alphabetique(sigle),
+                    cle=cle_tri(sigle),
                     voir=partenaire.nom if plusieurs else "",
                 )
             )

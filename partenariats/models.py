@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection, models
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Func, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from commun.texte import cle_tri, replier
 from partenariats.enums import (
     ATTENTE_PARTENAIRE,
     ETATS_DEMANDE,
@@ -55,7 +56,9 @@ class PartenaireQuerySet(CentreScopedQuerySet):
 
     def recherche(self, texte):
         """Partners matching ``texte``, best first on PostgreSQL (full text, French stemming,
-        accents ignored); a plain case-insensitive match elsewhere."""
+        accents ignored); elsewhere (SQLite) every word found in one of the fields, accents
+        and case ignored through ``commun.texte.replier`` (registered as the SQL function
+        ``replier`` on every SQLite connection: ``partenariats.apps``)."""
         texte = (texte or "").strip()
         if not texte:
             return self
@@ -64,22 +67,26 @@ class PartenaireQuerySet(CentreScopedQuerySet):
             return self.filter(recherche=query).annotate(
                 pertinence=SearchRank(F("recherche"), query)
             )
+        champs = ("nom", "sigle", "missions", "services", "commune")
         condition = Q()
         for mot in texte.split():
-            condition &= (
-                Q(nom__icontains=mot)
-                | Q(sigle__icontains=mot)
-                | Q(missions__icontains=mot)
-                | Q(services__icontains=mot)
-                | Q(commune__icontains=mot)
+            mot = replier(mot)
+            condition &= Q.create(
+                [(f"_{champ}_replie__contains", mot) for champ in champs], connector=Q.OR
             )
-        return self.filter(condition)
+        return self.alias(
+            **{f"_{champ}_replie": Func(champ, function="replier") for champ in champs}
+        ).filter(condition)
 
 
 class Partenaire(CentreScopedModel):
     """An organisation the centre works with, whatever its status, and its fiche signalétique."""
 
     nom = models.CharField(_("nom"), max_length=200)
+    # The name as sorted, the same on every database and whatever its collation: "École" and
+    # "Épicerie" among the E, not after Z (``commun.texte.cle_tri``). Kept by ``save()`` and
+    # by the importer, which inserts in bulk.
+    nom_tri = models.CharField(_("nom pour le tri"), max_length=200, editable=False, default="")
     sigle = models.CharField(_("sigle"), max_length=50, blank=True)
     categorie = models.CharField(_("catégorie"), max_length=30, choices=CategoriePartenaire.choices)
     siret = models.CharField(
@@ -111,20 +118,31 @@ class Partenaire(CentreScopedModel):
     modifie_le = models.DateTimeField(_("modifié le"), auto_now=True)
     # Filled by a PostgreSQL trigger (migration 0002); stays empty on SQLite.
     recherche = SearchVectorField(null=True, editable=False)
+    # The one-time key of the creation form that made this partner: a double-clicked or
+    # resubmitted form carries the same key, and ``partenaire_creer`` returns the partner it
+    # already made instead of a second one (the unique constraint settles a race).
+    cle_creation = models.UUIDField(_("clé de création"), null=True, blank=True, editable=False)
 
     objects = CentreManager(PartenaireQuerySet)
     history = HistoricalRecords(
-        excluded_fields=["recherche", "modifie_le", "cree_le"],
+        excluded_fields=["recherche", "nom_tri", "modifie_le", "cree_le", "cle_creation"],
         history_manager=historique_manager(),
     )
 
     class Meta:
         verbose_name = _("partenaire")
         verbose_name_plural = _("partenaires")
-        ordering = ["nom"]
+        ordering = ["nom_tri", "nom"]
         indexes = [
-            models.Index(fields=["centre", "archive", "nom"], name="partenaire_annuaire_idx"),
+            models.Index(
+                fields=["centre", "archive", "nom_tri"], name="partenaire_annuaire_tri_idx"
+            ),
             models.Index(fields=["centre", "commune"], name="partenaire_commune_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["centre", "cle_creation"], name="partenaire_cle_creation_unique"
+            )
         ]
 
     def __str__(self):
@@ -132,6 +150,14 @@ class Partenaire(CentreScopedModel):
 
     def get_absolute_url(self):
         return reverse("partenariats:detail", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        # A derived column, like the search vector: whoever saves the name keeps its key.
+        self.nom_tri = cle_tri(self.nom)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "nom" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "nom_tri"}
+        super().save(*args, **kwargs)
 
 
 class ContactQuerySet(models.QuerySet):
@@ -162,6 +188,14 @@ class Contact(models.Model):
     )
     prescripteur = models.BooleanField(
         _("peut orienter des personnes (prescripteur)"), default=False
+    )
+    # Opt-in: a printed booklet is handed out beyond the centre, and a person's name, phone
+    # and address go in it only when staff (or the partner, through its fiche's link) say so.
+    # Contacts that existed before this choice keep appearing (migration 0007), as they did.
+    publier_dans_livret = models.BooleanField(
+        _("publier dans le livret"),
+        default=False,
+        help_text=_("Le nom et les coordonnées de ce contact figurent dans le livret imprimé."),
     )
     desinscrit_le = models.DateTimeField(
         _("désinscrit des courriels le"),
@@ -313,6 +347,12 @@ class DemandeMiseAJour(CentreScopedModel):
     )
     proposition = models.JSONField(_("modifications proposées"), default=dict, blank=True)
     champs_acceptes = models.JSONField(_("champs acceptés"), default=list, blank=True)
+    # The fiche's values of the proposed fields just before acceptance (``valeurs_fiche``'s
+    # shape): once accepted, the fiche holds the new values, and the review page would
+    # otherwise compare the new value with itself.
+    valeurs_avant = models.JSONField(
+        _("valeurs avant examen"), default=dict, blank=True, editable=False
+    )
     courriel = models.ForeignKey(
         "courrier.Courriel",
         verbose_name=_("courriel"),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from commun.texte import replier
 from courrier.models import AdresseEnEchec
 from partenariats.enums import StatutDemande
-from partenariats.forms import CHAMPS_PARTENAIRE
+from partenariats.forms import CHAMPS_PARTENAIRE, CHAMPS_PROPOSABLES, CONTACTS_LIVRET
 from partenariats.models import Contact, DemandeMiseAJour, Partenaire
 
 # Words that say what an organisation is rather than which one it is.
@@ -195,22 +195,29 @@ def partenaire_chronologie(partenaire, limite=50):
 
 
 def valeurs_fiche(partenaire):
-    """The partner-editable values of the fiche, JSON-ready: strings, and the themes as a
-    sorted list of slugs (slugs are the shared vocabulary's stable names)."""
+    """The partner-editable values of the fiche, JSON-ready: strings, the themes as a sorted
+    list of slugs (slugs are the shared vocabulary's stable names), and the ids of the
+    contacts published in the booklet, sorted."""
     valeurs = {
         champ: getattr(partenaire, champ) for champ in CHAMPS_PARTENAIRE if champ != "themes"
     }
     valeurs["themes"] = sorted(theme.slug for theme in partenaire.themes.all())
+    valeurs[CONTACTS_LIVRET] = sorted(
+        partenaire.contacts.filter(publier_dans_livret=True).values_list("pk", flat=True)
+    )
     return valeurs
 
 
 def libelles_champs(champs):
     """The names of the fiche's fields ``champs``, in the fiche's order: "téléphone, horaires"."""
-    return ", ".join(
-        str(Partenaire._meta.get_field(champ).verbose_name)
-        for champ in CHAMPS_PARTENAIRE
-        if champ in champs
-    )
+    return ", ".join(libelle_champ(champ) for champ in CHAMPS_PROPOSABLES if champ in champs)
+
+
+def libelle_champ(champ):
+    """The name of a field a partner may propose (``CHAMPS_PROPOSABLES``)."""
+    if champ == CONTACTS_LIVRET:
+        return _("contacts publiés dans le livret")
+    return str(Partenaire._meta.get_field(champ).verbose_name)
 
 
 @dataclass

@@ -10,7 +10,7 @@ from django.views.generic import CreateView, DeleteView, DetailView, ListView, U
 from django.views.generic.detail import SingleObjectMixin
 
 from partenariats.filters import directory_filter
-from partenariats.forms import ContactForm, PartenaireForm
+from partenariats.forms import ContactForm, PartenaireCreationForm, PartenaireForm
 from partenariats.models import Contact, Partenaire, Theme
 from partenariats.selectors import doublons_probables, partenaire_chronologie
 from partenariats.services.annuaire import (
@@ -19,6 +19,7 @@ from partenariats.services.annuaire import (
     contact_supprimer,
     partenaire_archiver,
     partenaire_creer,
+    partenaire_deja_cree,
     partenaire_modifier,
 )
 from reseau.access import CentreMixin
@@ -114,10 +115,16 @@ class PartenaireCreateView(CentreMixin, CreateView):
 
     min_role = Role.SALARIE
     model = Partenaire
-    form_class = PartenaireForm
+    form_class = PartenaireCreationForm
     template_name = "partenariats/partenaire_form.html"
 
     def form_valid(self, form):
+        # The same form sent twice (a double click, a reload): show the partner it made.
+        deja = partenaire_deja_cree(
+            centre=self.centre, cle_creation=form.cleaned_data.get("cle_creation")
+        )
+        if deja is not None:
+            return HttpResponseRedirect(deja.get_absolute_url())
         doublons = doublons_probables(
             centre=self.centre,
             nom=form.cleaned_data["nom"],

@@ -18,11 +18,12 @@ from django.views.generic.detail import SingleObjectMixin
 from commun.progression import progression_reponse
 from partenariats.enums import ETATS_DEMANDE, TRAITEES, StatutDemande
 from partenariats.filters import directory_filter
-from partenariats.forms import CHAMPS_PARTENAIRE
+from partenariats.forms import CHAMPS_PROPOSABLES, CONTACTS_LIVRET
 from partenariats.forms_demandes import DemandeEnvoiForm, FichePartenaireForm, RevueDemandeForm
 from partenariats.models import DemandeMiseAJour, LotDemandes, Partenaire, Theme
 from partenariats.selectors import (
     destinataires_possibles,
+    libelle_champ,
     libelles_champs,
     plan_envoi,
     valeurs_fiche,
@@ -245,24 +246,29 @@ class DemandeDetailView(CentreMixin, DetailView):
         proposition = demande.proposition
         if not proposition:
             return []
-        actuelles = valeurs_fiche(demande.partenaire)
+        # Once accepted, the fiche holds the new values: compare with those kept at acceptance.
+        actuelles = valeurs_fiche(demande.partenaire) | demande.valeurs_avant
         libelles = dict(Theme.objects.values_list("slug", "libelle"))
+
+        noms_contacts = {c.pk: str(c) for c in demande.partenaire.contacts.all()}
 
         def affichage(champ, valeur):
             if champ == "themes":
                 return ", ".join(libelles.get(slug, slug) for slug in valeur)
+            if champ == CONTACTS_LIVRET:
+                return ", ".join(noms_contacts.get(pk, "—") for pk in valeur)
             return valeur
 
         return [
             {
                 "champ": champ,
-                "libelle": Partenaire._meta.get_field(champ).verbose_name,
+                "libelle": libelle_champ(champ),
                 "actuelle": affichage(champ, actuelles[champ]),
                 "proposee": affichage(champ, proposition[champ]),
                 "identique": actuelles[champ] == proposition[champ],
                 "acceptee": champ in demande.champs_acceptes,
             }
-            for champ in CHAMPS_PARTENAIRE
+            for champ in CHAMPS_PROPOSABLES
             if champ in proposition
         ]
 
@@ -271,6 +277,7 @@ class DemandeDetailView(CentreMixin, DetailView):
         return super().get_context_data(
             etat=demande.etat,
             lignes=self._lignes(demande),
+            valeurs_avant=bool(demande.valeurs_avant),
             a_examiner=demande.statut == StatutDemande.SOUMISE,
             **kwargs,
         )

@@ -391,6 +391,7 @@ class _Analyseur:
         for champ, defaut in (
             ("recoit_invitations_cafe", _adresse_valide(valeurs.get("email", ""))),
             ("prescripteur", False),
+            ("publier_dans_livret", False),
         ):
             donnees[champ], message = _booleen(valeurs.get(champ, ""), defaut)
             if message:

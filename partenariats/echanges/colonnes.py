@@ -40,6 +40,7 @@ COLONNES_CONTACT = [
     ("telephone", "Téléphone"),
     ("recoit_invitations_cafe", "Invitations cafés"),
     ("prescripteur", "Prescripteur"),
+    ("publier_dans_livret", "Publié dans le livret"),
     ("desinscrit_le", "Désinscrit le"),
 ]
 # In a partners sheet, contact columns carry a prefix ("Contact nom"); a contacts sheet, where

@@ -31,7 +31,13 @@ from partenariats.enums import CategoriePartenaire, Civilite
 from partenariats.models import Contact, Partenaire, Theme
 
 CONTENT_TYPE_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CHAMPS_BOOLEENS = {"dans_livret", "archive", "recoit_invitations_cafe", "prescripteur"}
+CHAMPS_BOOLEENS = {
+    "dans_livret",
+    "archive",
+    "recoit_invitations_cafe",
+    "prescripteur",
+    "publier_dans_livret",
+}
 # Rows read from the database at a time.
 TAILLE_LOT = 1000
 
@@ -191,7 +197,7 @@ LARGEURS_PARTENAIRE = [
     10,
     14,
 ]
-LARGEURS_CONTACT = [40, 10, 18, 20, 28, 30, 16, 12, 12, 14]
+LARGEURS_CONTACT = [40, 10, 18, 20, 28, 30, 16, 12, 12, 12, 14]
 
 
 def export_xlsx(queryset):
@@ -262,6 +268,7 @@ def modele_xlsx():
         "05 53 00 00 01",
         "oui",
         "non",
+        "oui",
     ]
     feuille.append([_cellule_xlsx(feuille, valeur) for valeur in exemple])
 
@@ -273,7 +280,10 @@ def modele_xlsx():
             "nom de partenaire ; les autres colonnes du partenaire peuvent rester vides."
         ),
         _("Thèmes : plusieurs thèmes séparés par des virgules."),
-        _("Colonnes oui / non : dans le livret, archivé, invitations cafés, prescripteur."),
+        _(
+            "Colonnes oui / non : dans le livret, archivé, invitations cafés, prescripteur, "
+            "publié dans le livret (pour un contact)."
+        ),
         _("Dates : jj/mm/aaaa."),
         "",
         _("Catégories acceptées :"),

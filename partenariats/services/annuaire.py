@@ -2,7 +2,7 @@
 what) is recorded by django-simple-history on every save, with the request's user."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,8 +16,16 @@ def _affecter(objet, champs):
         setattr(objet, champ, valeur)
 
 
+def partenaire_deja_cree(*, centre, cle_creation):
+    """The partner of ``centre`` made by the creation form whose one-time key is
+    ``cle_creation``, or None (always None without a key)."""
+    if not cle_creation:
+        return None
+    return Partenaire.objects.for_centre(centre).filter(cle_creation=cle_creation).first()
+
+
 @transaction.atomic
-def partenaire_creer(*, centre, nom, categorie, themes=(), **fiche):
+def partenaire_creer(*, centre, nom, categorie, themes=(), cle_creation=None, **fiche):
     """Creates a partner of ``centre`` named ``nom``, of ``categorie``, with ``themes`` (Theme
     objects) and the other fields of its fiche given by name (``sigle``, ``commune``,
     ``dans_livret``...: see ``PartenaireForm``).
@@ -26,10 +34,27 @@ def partenaire_creer(*, centre, nom, categorie, themes=(), **fiche):
     anything is written: ``ValidationError`` otherwise. The partner and its themes are saved
     together or not at all. Nothing is done about likely duplicates: the caller asks first
     (``selectors.doublons_probables``).
+
+    ``cle_creation`` (the creation form's one-time key, a UUID) makes the call idempotent: if
+    a partner was already made with this key (a double click, a resubmitted form, two
+    requests at once), that partner is returned unchanged and nothing is written.
     """
-    partenaire = Partenaire(centre=centre, nom=nom, categorie=categorie, **fiche)
-    partenaire.full_clean()
-    partenaire.save()
+    existant = partenaire_deja_cree(centre=centre, cle_creation=cle_creation)
+    if existant is not None:
+        return existant
+    partenaire = Partenaire(
+        centre=centre, nom=nom, categorie=categorie, cle_creation=cle_creation, **fiche
+    )
+    partenaire.full_clean(validate_constraints=False)
+    try:
+        # A savepoint: the twin request that lost the race reads the winner's partner.
+        with transaction.atomic():
+            partenaire.save()
+    except IntegrityError:
+        existant = partenaire_deja_cree(centre=centre, cle_creation=cle_creation)
+        if existant is None:
+            raise
+        return existant
     partenaire.themes.set(themes)
     return partenaire
 

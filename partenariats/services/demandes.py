@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from commun.liens import lien_absolu
 from partenariats import emails
 from partenariats.enums import TRAITEES, StatutDemande
-from partenariats.forms import CHAMPS_PARTENAIRE
+from partenariats.forms import CHAMPS_PROPOSABLES, CONTACTS_LIVRET
 from partenariats.models import DemandeMiseAJour, LotDemandes, Partenaire, Theme
 from partenariats.selectors import plan_envoi, valeurs_fiche
 from reseau.enums import Role
@@ -239,7 +239,7 @@ def demande_soumettre(*, demande, valeurs):
     actuelles = valeurs_fiche(demande.partenaire)
     demande.proposition = {
         champ: valeurs[champ]
-        for champ in CHAMPS_PARTENAIRE
+        for champ in CHAMPS_PROPOSABLES
         if champ in valeurs and valeurs[champ] != actuelles[champ]
     }
     demande.statut = StatutDemande.SOUMISE
@@ -292,13 +292,16 @@ def demande_accepter(*, demande, champs, par):
     partner did not propose) to the fiche, saved normally so that its history records ``par``,
     and stamps the fiche confirmed today, even when no field is kept: the partner confirmed
     the rest is current. Raises ``ValidationError`` unless the request is submitted, or if a
-    value no longer passes the fiche's rules.
+    value no longer passes the fiche's rules. The fiche's values of every proposed field, as
+    they were just before, are kept in ``valeurs_avant`` for the review page.
     """
     demande = _verrouiller_soumise(demande)
     proposition = demande.proposition
-    champs = [champ for champ in CHAMPS_PARTENAIRE if champ in champs and champ in proposition]
+    champs = [champ for champ in CHAMPS_PROPOSABLES if champ in champs and champ in proposition]
     partenaire = Partenaire.objects.select_for_update().get(pk=demande.partenaire_id)
-    scalaires = [champ for champ in champs if champ != "themes"]
+    actuelles = valeurs_fiche(partenaire)
+    demande.valeurs_avant = {champ: actuelles[champ] for champ in proposition}
+    scalaires = [champ for champ in champs if champ not in ("themes", CONTACTS_LIVRET)]
     for champ in scalaires:
         setattr(partenaire, champ, proposition[champ])
     partenaire.clean_fields(
@@ -310,12 +313,27 @@ def demande_accepter(*, demande, champs, par):
     partenaire.save()
     if "themes" in champs:
         partenaire.themes.set(Theme.objects.filter(slug__in=proposition["themes"]))
+    if CONTACTS_LIVRET in champs:
+        _contacts_livret_appliquer(partenaire, proposition[CONTACTS_LIVRET], par)
     demande.statut = StatutDemande.ACCEPTEE
     demande.champs_acceptes = champs
     demande.traitee_par = par
     demande.traitee_le = timezone.now()
-    demande.save(update_fields=["statut", "champs_acceptes", "traitee_par", "traitee_le"])
+    demande.save(
+        update_fields=["statut", "champs_acceptes", "valeurs_avant", "traitee_par", "traitee_le"]
+    )
     return demande
+
+
+def _contacts_livret_appliquer(partenaire, publies, par):
+    """Publishes in the booklet the contacts of ``publies`` (ids; contacts deleted since are
+    ignored) and only them, each saved normally so that its history records ``par``."""
+    for contact in partenaire.contacts.select_for_update():
+        publier = contact.pk in publies
+        if contact.publier_dans_livret != publier:
+            contact.publier_dans_livret = publier
+            contact._history_user = par
+            contact.save(update_fields=["publier_dans_livret"])
 
 
 @transaction.atomic

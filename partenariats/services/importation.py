@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from commun.texte import cle_tri
 from partenariats.models import Contact, Partenaire
 
 # Rows inserted per query.
@@ -42,6 +43,8 @@ def partenaires_importer(*, centre, analyse, user):
     partenaires = []
     for lu in analyse.partenaires:
         lu.partenaire.centre = centre
+        # bulk_create does not call save(), which keeps the sort key.
+        lu.partenaire.nom_tri = cle_tri(lu.partenaire.nom)
         partenaires.append(lu.partenaire)
     bulk_create_with_history(
         partenaires,

@@ -13,6 +13,7 @@ from partenariats import demo
 from partenariats.enums import CategoriePartenaire
 from partenariats.models import Contact, Partenaire, Theme
 from partenariats.selectors import doublons_probables, partenaire_chronologie
+from partenariats.services import annuaire
 from partenariats.services.annuaire import (
     contact_creer,
     contact_modifier,
@@ -101,6 +102,35 @@ class TestRecherche:
         partenaire.save()
         assert list(Partenaire.objects.recherche("numerique")) == [partenaire]
         assert not Partenaire.objects.recherche("alimentaire").exists()
+
+    def test_accents_and_case_do_not_matter_on_every_database(self, centre):
+        eveil = PartenaireFactory(centre=centre, nom="Éveil musical", commune="Agen")
+        ecole = PartenaireFactory(centre=centre, nom="ÉCOLE Jean Jaurès", commune="Fumel")
+        PartenaireFactory(centre=centre, nom="Judo club", commune="Agen")
+        directory = Partenaire.objects.for_centre(centre)
+        assert list(directory.recherche("eveil")) == [eveil]
+        assert list(directory.recherche("ecole")) == [ecole]
+        assert list(directory.recherche("École")) == [ecole]
+        assert list(directory.recherche("jaures")) == [ecole]
+
+    def test_the_directory_sorts_names_the_french_way(self, client_lecture, centre):
+        noms = ["Zébulon", "Épicerie solidaire", "école Jean Jaurès", "Accueil de jour", "Eau vive"]
+        for nom in noms:
+            PartenaireFactory(centre=centre, nom=nom)
+        attendu = [
+            "Accueil de jour", "Eau vive", "école Jean Jaurès", "Épicerie solidaire", "Zébulon"
+        ]  # fmt: skip
+        for tri in ("", "nom"):
+            response = client_lecture.get(reverse("partenariats:liste"), {"tri": tri})
+            assert [p.nom for p in response.context["partenaires"]] == attendu
+        response = client_lecture.get(reverse("partenariats:liste"), {"tri": "-nom"})
+        assert [p.nom for p in response.context["partenaires"]] == attendu[::-1]
+
+    def test_the_sort_key_follows_the_name(self, centre):
+        partenaire = partenaire_creer(centre=centre, nom="Œuvre d'Agen", categorie="autre")
+        assert partenaire.nom_tri == "oeuvre d'agen"
+        partenaire = partenaire_modifier(partenaire=partenaire, nom="« L'Escale »")
+        assert Partenaire.objects.get(pk=partenaire.pk).nom_tri == "l'escale »"
 
     def test_never_crosses_centres(self, centre, autre_centre):
         PartenaireFactory(centre=autre_centre, nom="Secours populaire")
@@ -294,6 +324,48 @@ class TestFiche:
         assert {t.slug for t in partenaire.themes.all()} == {"famille", "culture"}
         assert partenaire.history.get().history_user == salarie_user
 
+    def test_the_same_form_sent_twice_makes_one_partner(self, client_salarie, centre):
+        page = client_salarie.get(reverse("partenariats:creer"))
+        cle = page.context["form"]["cle_creation"].value()
+        assert cle
+        assertContains(page, f'name="cle_creation" value="{cle}"')
+        donnees = {"nom": "Ludothèque du Pin", "categorie": "association", "cle_creation": cle}
+        premiere = client_salarie.post(reverse("partenariats:creer"), donnees)
+        seconde = client_salarie.post(reverse("partenariats:creer"), donnees)
+        partenaire = Partenaire.objects.get()
+        assertRedirects(premiere, partenaire.get_absolute_url())
+        assertRedirects(seconde, partenaire.get_absolute_url())
+        assert partenaire.history.count() == 1
+        # Another showing of the empty form is another creation.
+        autre = client_salarie.get(reverse("partenariats:creer"))
+        assert autre.context["form"]["cle_creation"].value() != cle
+
+    def test_the_service_is_idempotent_by_key(self, centre):
+        cle = "5f0c6c1e-7d3a-4c52-9a51-2b1c8d7e6f01"
+        une = partenaire_creer(centre=centre, nom="Régie", categorie="autre", cle_creation=cle)
+        deux = partenaire_creer(centre=centre, nom="Régie", categorie="autre", cle_creation=cle)
+        assert une == deux
+        assert Partenaire.objects.for_centre(centre).count() == 1
+
+    def test_the_twin_request_that_loses_the_race_gets_the_winners_partner(
+        self, centre, monkeypatch
+    ):
+        cle = "0b7e2f9a-3c1d-4e5f-8a6b-9c0d1e2f3a4b"
+        gagnant = partenaire_creer(centre=centre, nom="Régie", categorie="autre", cle_creation=cle)
+        # The twin checked before the winner's row existed: its insert meets the constraint.
+        verifier = annuaire.partenaire_deja_cree
+        appels = []
+
+        def trop_tot(**kwargs):
+            appels.append(kwargs)
+            return None if len(appels) == 1 else verifier(**kwargs)
+
+        monkeypatch.setattr(annuaire, "partenaire_deja_cree", trop_tot)
+        jumeau = partenaire_creer(centre=centre, nom="Régie", categorie="autre", cle_creation=cle)
+        assert jumeau == gagnant
+        assert len(appels) == 2
+        assert Partenaire.objects.for_centre(centre).count() == 1
+
     def test_create_with_errors_in_french_keeps_input(self, client_salarie):
         response = client_salarie.post(
             reverse("partenariats:creer"),
@@ -416,6 +488,22 @@ class TestServices:
 
 
 class TestContacts:
+    def test_staff_choose_whom_the_booklet_publishes(self, client_salarie, centre):
+        partenaire = PartenaireFactory(centre=centre)
+        url = reverse("partenariats:contact_creer", args=[partenaire.pk])
+        assertContains(client_salarie.get(url), 'name="publier_dans_livret"')
+        client_salarie.post(url, {"nom": "Lagarde", "prenom": "Odile"})
+        contact = Contact.objects.get(partenaire=partenaire)
+        # Opt-in: a person is printed only when someone says so.
+        assert not contact.publier_dans_livret
+        client_salarie.post(
+            reverse("partenariats:contact_modifier", args=[contact.pk]),
+            {"nom": "Lagarde", "prenom": "Odile", "publier_dans_livret": "on"},
+        )
+        contact.refresh_from_db()
+        assert contact.publier_dans_livret
+        assert contact.history.latest("history_date").publier_dans_livret
+
     def test_add_edit_delete(self, client_salarie, centre):
         partenaire = PartenaireFactory(centre=centre)
         response = client_salarie.post(
@@ -495,6 +583,8 @@ def test_demo_loads_the_directory_once(db):
     call_command("demo", stdout=io.StringIO())
     assert (Partenaire.objects.count(), Contact.objects.count()) == counts
     assert counts == (44, 47)
+    # The demo's files say that their contacts are printed in the booklet.
+    assert not Contact.objects.filter(publier_dans_livret=False).exists()
     assert Partenaire.objects.filter(sigle="CAF", centre__slug="montanou").exists()
 
 

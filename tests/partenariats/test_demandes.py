@@ -254,6 +254,34 @@ class TestLienDuPartenaire:
         assertContains(merci, "Merci, votre fiche est transmise")
         assertNotContains(merci, 'name="horaires"')
 
+    def test_the_partner_chooses_which_contacts_the_booklet_prints(
+        self, client, demande, partenaire, contact, salarie_user
+    ):
+        publie = ContactFactory(
+            partenaire=partenaire, prenom="Léo", nom="Martin", publier_dans_livret=True
+        )
+        page = client.get(chemin(demande))
+        assertContains(page, "Contacts publiés dans le livret")
+        assertContains(page, f'value="{contact.pk}"')
+        client.post(chemin(demande), donnees(partenaire, contacts_livret=[str(contact.pk)]))
+        demande.refresh_from_db()
+        assert demande.proposition == {"contacts_livret": [contact.pk]}
+        contact.refresh_from_db()
+        assert not contact.publier_dans_livret
+        client.force_login(salarie_user)
+        revue = client.get(reverse("partenariats:demande_detail", args=[demande.pk]))
+        assertContains(revue, "Contacts publiés dans le livret")
+        assertContains(revue, "Awa Diallo")
+        assertContains(revue, "Léo Martin")
+
+        demandes.demande_accepter(demande=demande, champs=["contacts_livret"], par=salarie_user)
+        contact.refresh_from_db()
+        publie.refresh_from_db()
+        assert contact.publier_dans_livret and not publie.publier_dans_livret
+        assert contact.history.latest("history_date").history_user == salarie_user
+        demande.refresh_from_db()
+        assert demande.valeurs_avant == {"contacts_livret": [publie.pk]}
+
     def test_post_validates_like_staff(self, client, demande, partenaire):
         response = client.post(chemin(demande), donnees(partenaire, siret="73282932000075"))
         assert response.status_code == 200
@@ -477,6 +505,29 @@ class TestRevue:
         assert demande.champs_acceptes == ["horaires", "themes"]
         assert demande.traitee_par == salarie_user
         assert demande.traitee_le is not None
+
+    def test_after_acceptance_the_review_shows_the_value_before_and_after(
+        self, client_salarie, demande
+    ):
+        client_salarie.post(
+            reverse("partenariats:demande_detail", args=[demande.pk]),
+            {"champs": ["horaires", "telephone", "themes"], "decision": "accepter"},
+        )
+        demande.refresh_from_db()
+        assert demande.valeurs_avant == {
+            "horaires": "Le lundi, 9 h – 12 h",
+            "telephone": "05 53 11 22 33",
+            "themes": ["famille"],
+        }
+        response = client_salarie.get(reverse("partenariats:demande_detail", args=[demande.pk]))
+        assertContains(response, "Le lundi, 9 h – 12 h")
+        assertContains(response, "05 53 11 22 33")
+        assertContains(response, "05 53 99 99 99")
+        assertContains(response, "Famille, Logement")
+        assertContains(response, "Valeur avant examen")
+        assert (
+            response.context["lignes"][0]["actuelle"] != response.context["lignes"][0]["proposee"]
+        )
 
     def test_accepting_nothing_still_confirms_the_fiche(
         self, client_salarie, demande, partenaire, maintenant

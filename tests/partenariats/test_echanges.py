@@ -785,7 +785,7 @@ class TestAllerRetour:
     ]  # fmt: skip
     CHAMPS_CONTACT = [
         "civilite", "prenom", "nom", "fonction", "email", "telephone",
-        "recoit_invitations_cafe", "prescripteur",
+        "recoit_invitations_cafe", "prescripteur", "publier_dans_livret",
     ]  # fmt: skip
 
     def photo(self, centre, contacts=True):
@@ -822,6 +822,7 @@ class TestAllerRetour:
             site_web="https://exemple.test/page",
         )
         ContactFactory(partenaire=annuaire["lilas"], desinscrit=True, prescripteur=True)
+        ContactFactory(partenaire=annuaire["lilas"], nom="Publiée", publier_dans_livret=True)
         return annuaire
 
     def test_xlsx_round_trip_with_contacts(

@@ -78,8 +78,14 @@ def annuaire(centre, autre_centre):
         horaires="Lundi : 9 h – 12 h\nJeudi : 14 h – 17 h",
     )
     ContactFactory(
-        partenaire=caf, prenom="Sandrine", nom="Lacoste", fonction="Conseillère technique"
+        partenaire=caf,
+        prenom="Sandrine",
+        nom="Lacoste",
+        fonction="Conseillère technique",
+        publier_dans_livret=True,
     )
+    # Not to be printed: staff (or the partner) did not choose to publish this person.
+    ContactFactory(partenaire=caf, prenom="Gaspard", nom="Discret", telephone="06 99 88 77 66")
     jardins = PartenaireFactory(
         centre=centre, nom="Jardins partagés du Pin", themes=["environnement"]
     )
@@ -181,7 +187,7 @@ class TestPdf:
             ("<b>Collectif</b> & Cie", 2),
         ):
             assert texte.count(nom) == fois, nom
-        for absent in ("Zébulon", "Yéti", "Fumel"):
+        for absent in ("Zébulon", "Yéti", "Fumel", "Discret", "06 99 88 77 66"):
             assert absent not in texte
 
         # A fiche: the partner's details and its contact's professional ones.
