@@ -6,6 +6,9 @@ from unittest import mock
 
 from django.contrib.auth.hashers import make_password
 
+from commun.texte import cle_tri
+from partenariats.models import Partenaire
+
 # Rows per INSERT: big enough to be fast, small enough for SQLite's limit on parameters.
 BATCH = 1000
 
@@ -31,3 +34,11 @@ def backdated(model, *field_names):
             stack.enter_context(mock.patch.object(field, "auto_now_add", False))
             stack.enter_context(mock.patch.object(field, "auto_now", False))
         yield
+
+
+def bulk_create_partenaires(partenaires, **kwargs):
+    """``Partenaire.objects.bulk_create`` with the sort key ``save()`` would have set."""
+    partenaires = list(partenaires)
+    for partenaire in partenaires:
+        partenaire.nom_tri = cle_tri(partenaire.nom)
+    return Partenaire.objects.bulk_create(partenaires, **kwargs)

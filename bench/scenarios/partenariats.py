@@ -12,7 +12,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from bench import registry
-from bench.builders import BATCH
+from bench.builders import BATCH, bulk_create_partenaires
 from bench.scenarios.reseau import centre_with_admin
 from partenariats.enums import CategoriePartenaire, StatutLivret
 from partenariats.models import Contact, Livret, Partenaire, Theme
@@ -38,7 +38,7 @@ def directory(scale):
     rng = random.Random(scale)
     centre, admin = centre_with_admin()
     categories = [c for c, _ in CategoriePartenaire.choices]
-    partenaires = Partenaire.objects.bulk_create(
+    partenaires = bulk_create_partenaires(
         [
             Partenaire(
                 centre=centre,
@@ -116,7 +116,7 @@ def livret_partenaires(scale):
     rng = random.Random(scale)
     centre, admin = centre_with_admin()
     categories = [c for c, _ in CategoriePartenaire.choices]
-    partenaires = Partenaire.objects.bulk_create(
+    partenaires = bulk_create_partenaires(
         [
             Partenaire(
                 centre=centre,
@@ -159,6 +159,7 @@ def livret_partenaires(scale):
                 fonction="Coordinatrice" if k else "Directeur",
                 email=f"contact{k}.{n}@partenaire.test",
                 telephone="06 12 34 56 78",
+                publier_dans_livret=True,
             )
             for n, p in enumerate(partenaires)
             for k in range(2)
