@@ -26,7 +26,13 @@ class ConnexionForm(AuthenticationForm):
     def clean_username(self):
         # Addresses are stored lowercased; people type them as they like. Lowercasing here
         # also gives login throttling one counter per account, whatever the capitals.
-        return self.cleaned_data["username"].strip().lower()
+        username = self.cleaned_data["username"].strip().lower()
+        # AuthenticationForm sets max_length after the field is built, so nothing checks it;
+        # an over-long login would reach django-axes, whose 255-character column refuses it
+        # (a 500). No account has such an address: the usual error, before authenticate().
+        if len(username) > self.fields["username"].max_length:
+            raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+        return username
 
 
 class InvitationMembreForm(forms.Form):

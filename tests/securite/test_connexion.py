@@ -42,6 +42,14 @@ def test_unknown_account_gets_the_same_error(client, db):
     assert MESSAGE_ERREUR in response.content.decode()
 
 
+def test_an_over_long_login_gets_the_same_error(client, db):
+    # django-axes stores the login in a 255-character column: this was a 500.
+    response = _login(client, "a" * 300 + "@inconnu.test", "pas-le-bon")
+    assert response.status_code == 200
+    assert MESSAGE_ERREUR in response.content.decode()
+    assert not _is_logged_in(client)
+
+
 def test_correct_login_before_the_limit_works_and_resets_the_count(client, personne):
     for _ in range(4):
         assert _login(client, personne.email, "pas-le-bon").status_code == 200
