@@ -215,9 +215,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(timedelta(hours=3).
 # (courrier.tasks). The integration tests shrink it; production keeps the default.
 COURRIER_RETRY_BASE_SECONDS = float(os.environ.get("COURRIER_RETRY_BASE_SECONDS", "30"))
 CELERY_BEAT_SCHEDULE = {
+    # Emails and invitations the broker refused (down at commit) leave within two minutes of
+    # its return: the sweepers run every minute (courrier.services.DELAI_ESSAI_PERDU,
+    # cafes.services.invitations.DELAI_REPRISE).
     "courrier-relancer-bloques": {
         "task": "courrier.tasks.relancer_courriels_bloques",
-        "schedule": timedelta(minutes=5).total_seconds(),
+        "schedule": timedelta(minutes=1).total_seconds(),
     },
     # Grouped fiche update requests whose task was lost (broker down at commit).
     "partenariats-reprendre-lots-demandes": {
@@ -232,7 +235,7 @@ CELERY_BEAT_SCHEDULE = {
     # Café invitations whose sending task was lost.
     "cafes-reprendre-invitations": {
         "task": "cafes.tasks.reprendre_invitations",
-        "schedule": timedelta(minutes=10).total_seconds(),
+        "schedule": timedelta(minutes=1).total_seconds(),
     },
 }
 

@@ -6,16 +6,30 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 from pytest_django.asserts import assertContains
 
 from cafes import jetons
+from cafes.tasks import envoyer_invitations, reprendre_invitations
+from courrier.enums import StatutCourriel
 from courrier.models import Courriel
+from courrier.tasks import envoyer_courriels, relancer_courriels_bloques
 from partenariats.services.demandes import demande_lien
 from reseau.jetons import jeton_creer
+from reseau.services import reinitialisation_demander
 from tests.cafes.factories import CafeFactory, InvitationFactory
-from tests.partenariats.factories import DemandeMiseAJourFactory
+from tests.courrier.factories import CourrielFactory
+from tests.factories import UserFactory
+from tests.partenariats.factories import ContactFactory, DemandeMiseAJourFactory, PartenaireFactory
 
 pytestmark = pytest.mark.django_db
+
+MAINTENANT = datetime.datetime(2026, 12, 22, 9, 30, tzinfo=datetime.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _maintenant(time_machine):
+    time_machine.move_to(MAINTENANT, tick=False)
 
 
 @pytest.fixture
@@ -64,3 +78,83 @@ def test_the_rsvp_new_link_page_works_without_redis(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("cafes:rsvp_nouveau_lien", args=[jeton]))
     assertContains(response, "l'équipe du centre est prévenue")
+
+
+# --- Broker down -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def broker_arrete(monkeypatch):
+    """Celery's broker refuses every task, as Redis stopped makes kombu do."""
+    arrete = {"oui": True}
+    delays = {}
+
+    def refuser(tache):
+        vrai_delay = tache.delay
+
+        def delay(*args, **kwargs):
+            if arrete["oui"]:
+                raise OperationalError(
+                    "Error 111 connecting to 127.0.0.1:6379. Connection refused."
+                )
+            return vrai_delay(*args, **kwargs)
+
+        delays[tache.name] = delay
+        monkeypatch.setattr(tache, "delay", delay)
+
+    refuser(envoyer_courriels)
+    refuser(envoyer_invitations)
+    return arrete
+
+
+def test_an_email_the_broker_refused_leaves_within_two_minutes_of_its_return(
+    broker_arrete, time_machine, django_capture_on_commit_callbacks, mailoutbox
+):
+    UserFactory(email="awa@partenaire.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        reinitialisation_demander(email="awa@partenaire.test")
+    courriel = Courriel.objects.get()
+    assert courriel.statut == StatutCourriel.EN_ATTENTE
+    assert courriel.prochain_essai == MAINTENANT
+
+    broker_arrete["oui"] = False
+    time_machine.move_to(MAINTENANT + datetime.timedelta(seconds=61), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert relancer_courriels_bloques() == 1
+    assert [m.to for m in mailoutbox] == [["awa@partenaire.test"]]
+
+
+def test_an_email_being_sent_is_not_queued_again_before_its_delay(time_machine):
+    time_machine.move_to(MAINTENANT - datetime.timedelta(minutes=2), tick=False)
+    CourrielFactory(en_cours=True)
+    time_machine.move_to(MAINTENANT, tick=False)
+    assert relancer_courriels_bloques() == 0
+
+
+# A real commit: the page reads the queueing's outcome once the service's transaction is over.
+@pytest.mark.django_db(transaction=True)
+def test_sending_invitations_with_the_broker_down_tells_the_truth(
+    client_salarie,
+    centre,
+    broker_arrete,
+    time_machine,
+    mailoutbox,
+):
+    cafe = CafeFactory(centre=centre, date=datetime.date(2027, 1, 1))
+    cafe.serie.partenaires.set([PartenaireFactory(centre=centre)])
+    ContactFactory(partenaire=cafe.serie.partenaires.get(), email="awa@partenaire.test")
+
+    response = client_salarie.post(
+        reverse("cafes:invitations_envoyer", args=[cafe.pk]), follow=True
+    )
+    page = response.content.decode()
+    assert "les courriels partiront dès que le service d'envoi sera rétabli" in page.replace(
+        "&#x27;", "'"
+    )
+    assert "invitations partent" not in page
+    assert mailoutbox == []
+
+    broker_arrete["oui"] = False
+    time_machine.move_to(MAINTENANT + datetime.timedelta(seconds=61), tick=False)
+    assert reprendre_invitations() == 1
+    assert [m.to for m in mailoutbox] == [["awa@partenaire.test"]]
