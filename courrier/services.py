@@ -523,19 +523,65 @@ def _terminer(courriel, statut, *, erreur="", prochain_essai=None, envoye_le=Non
 
 
 @transaction.atomic
-def courriel_relancer(*, courriel):
-    """Staff's "Renvoyer": puts a failed or cancelled email back in the queue.
+@dataclass(frozen=True)
+class Reprise:
+    """Why an email waits for the sweeper, and when the sweeper will queue it again."""
 
-    Refused (``ValidationError`` with a message for staff) when the email is not failed or
-    cancelled, or while its address is in ``AdresseEnEchec``: a refused address must be
+    raison: str
+    vers: object  # datetime
+
+
+def courriel_reprise(courriel, *, maintenant=None):
+    """The ``Reprise`` of a queued email that no task holds any more (the broker refused its
+    task, or its retry was lost) or that has waited in the queue for over a minute; None
+    otherwise (a task holds it, a retry is planned, or it is no longer queued).
+
+    The sweeper (``courriels_bloques_reprendre``) runs every minute: ``vers`` is the first
+    sweep that picks the email up.
+    """
+    maintenant = maintenant or timezone.now()
+    if courriel.statut != StatutCourriel.EN_ATTENTE:
+        return None
+    if courriel.prochain_essai is not None:
+        if courriel.prochain_essai > maintenant:
+            return None
+        return Reprise(
+            raison=_(
+                "Le service d'envoi n'a pas pris ce courriel en charge (il était indisponible, "
+                "ou l'essai prévu s'est perdu)."
+            ),
+            vers=max(courriel.prochain_essai + DELAI_ESSAI_PERDU, maintenant)
+            + timedelta(minutes=1),
+        )
+    if courriel.modifie_le < maintenant - DELAI_ESSAI_PERDU:
+        return Reprise(
+            raison=_(
+                "Ce courriel attend son envoi depuis plus d'une minute : le service d'envoi est "
+                "arrêté ou très occupé."
+            ),
+            vers=max(courriel.modifie_le + DELAI_BLOCAGE, maintenant) + timedelta(minutes=1),
+        )
+    return None
+
+
+def courriel_relancer(*, courriel):
+    """Staff's "Renvoyer": puts a failed or cancelled email back in the queue; "Envoyer
+    maintenant": queues again an email waiting for the sweeper (``courriel_reprise``), which
+    is harmless: only one task can claim it.
+
+    Refused (``ValidationError`` with a message for staff) when the email is none of these,
+    or while its address is in ``AdresseEnEchec``: a refused address must be
     corrected and removed from that list (in the administration) first. A failure that was not
     about the address (retries exhausted, server misconfigured) can be sent again right away.
     The send is queued after commit; returns the updated row.
     """
     courriel = Courriel.objects.select_for_update().get(pk=courriel.pk)
-    if not courriel.est_relancable:
+    if not (courriel.est_relancable or courriel_reprise(courriel)):
         raise ValidationError(
-            _("Seul un courriel en échec ou annulé peut être renvoyé (statut : %(statut)s).")
+            _(
+                "Seul un courriel en échec, annulé ou qui attend la reprise automatique peut "
+                "être renvoyé (statut : %(statut)s)."
+            )
             % {"statut": courriel.get_statut_display()}
         )
     if AdresseEnEchec.objects.contient(courriel.destinataire):

@@ -158,3 +158,44 @@ def test_sending_invitations_with_the_broker_down_tells_the_truth(
     time_machine.move_to(MAINTENANT + datetime.timedelta(seconds=61), tick=False)
     assert reprendre_invitations() == 1
     assert [m.to for m in mailoutbox] == [["awa@partenaire.test"]]
+
+
+# --- The outbox page ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_email_waiting_for_the_sweeper_says_why_and_when_and_can_go_now(
+    client_salarie, centre, broker_arrete, mailoutbox
+):
+    UserFactory(email="awa@partenaire.test")
+    reinitialisation_demander(email="awa@partenaire.test")
+    Courriel.objects.update(centre=centre)
+    courriel = Courriel.objects.get()
+    detail = reverse("courrier:detail", args=[courriel.pk])
+
+    page = client_salarie.get(detail).content.decode().replace("&#x27;", "'")
+    assert "Le service d'envoi n'a pas pris ce courriel en charge" in page
+    # The refusal at 9:30 UTC (10:30 in Paris); the first sweep after one minute takes it.
+    assert "Il repartira automatiquement le 22 décembre 2026 vers 10\u00a0h\u00a032" in page
+    assert "Envoyer maintenant" in page
+
+    # Still down: the page says so, and the email stays for the sweeper.
+    response = client_salarie.post(reverse("courrier:relancer", args=[courriel.pk]), follow=True)
+    assert "le courriel partira dès que le service d'envoi sera rétabli" in (
+        response.content.decode().replace("&#x27;", "'")
+    )
+    assert mailoutbox == []
+
+    broker_arrete["oui"] = False
+    client_salarie.post(reverse("courrier:relancer", args=[courriel.pk]))
+    assert [m.to for m in mailoutbox] == [["awa@partenaire.test"]]
+
+
+def test_an_email_a_task_holds_cannot_be_sent_again(client_salarie, centre, mailoutbox):
+    courriel = CourrielFactory(centre=centre)
+    assert (
+        "Envoyer maintenant"
+        not in client_salarie.get(reverse("courrier:detail", args=[courriel.pk])).content.decode()
+    )
+    response = client_salarie.post(reverse("courrier:relancer", args=[courriel.pk]), follow=True)
+    assert "Seul un courriel en échec, annulé ou qui attend" in response.content.decode()
