@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cafes.models import CompteRendu
+from cafes.models import NOTE_MAX, CompteRendu
 
 
 class TourDeTableForm(forms.Form):
@@ -17,6 +17,7 @@ class TourDeTableForm(forms.Form):
             self.fields[f"note_{partenaire.pk}"] = forms.CharField(
                 label=partenaire.nom,
                 required=False,
+                max_length=NOTE_MAX,
                 initial=note.texte if note else "",
                 widget=forms.Textarea(attrs={"rows": 3}),
             )

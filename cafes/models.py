@@ -1,10 +1,13 @@
 import uuid
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from cafes.enums import Jour, Rang, Reponse, StatutCafe, TypeCafe
@@ -13,6 +16,27 @@ from reseau.models import CentreManager, CentreScopedModel
 
 # Cafés happen in France: their date and times are Paris wall-clock times.
 FUSEAU = ZoneInfo("Europe/Paris")
+
+
+# A café's date lies within these bounds from today: a typo (1900, 9999) is refused, while a
+# café held two years ago can still be recorded and a series programmed years ahead.
+CAFE_PASSE_MAX = timedelta(days=2 * 365)
+CAFE_FUTUR_MAX = timedelta(days=5 * 365)
+# Longest note of the tour de table and compte rendu (assembled from the notes), in characters.
+NOTE_MAX = 5000
+COMPTE_RENDU_MAX = 100_000
+COMMENTAIRE_MAX = 1000
+
+
+def valider_date_cafe(valeur):
+    aujourdhui = timezone.localdate()
+    debut, fin = aujourdhui - CAFE_PASSE_MAX, aujourdhui + CAFE_FUTUR_MAX
+    if not debut <= valeur <= fin:
+        raise ValidationError(
+            _("Choisissez une date entre le %(debut)s et le %(fin)s."),
+            code="date_hors_limites",
+            params={"debut": date_format(debut), "fin": date_format(fin)},
+        )
 
 
 class CafeSerie(CentreScopedModel):
@@ -96,7 +120,7 @@ class Cafe(CentreScopedModel):
     serie = models.ForeignKey(
         CafeSerie, verbose_name=_("série"), on_delete=models.PROTECT, related_name="cafes"
     )
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[valider_date_cafe])
     heure_debut = models.TimeField(_("début"))
     heure_fin = models.TimeField(_("fin"))
     hote = models.ForeignKey(
@@ -281,7 +305,12 @@ class Invitation(models.Model):
     )
     reponse = models.CharField(_("réponse"), max_length=20, choices=Reponse.choices, blank=True)
     nb_personnes = models.PositiveSmallIntegerField(_("nombre de personnes"), default=1)
-    commentaire = models.TextField(_("commentaire"), blank=True)
+    commentaire = models.TextField(
+        _("commentaire"),
+        blank=True,
+        max_length=COMMENTAIRE_MAX,
+        validators=[MaxLengthValidator(COMMENTAIRE_MAX)],
+    )
     repondu_le = models.DateTimeField(_("répondu le"), null=True, blank=True)
     present = models.BooleanField(_("présent"), default=False)
     sur_place = models.BooleanField(
@@ -324,7 +353,9 @@ class NoteTourDeTable(models.Model):
     partenaire = models.ForeignKey(
         Partenaire, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
     )
-    texte = models.TextField(_("ce qui a été partagé"))
+    texte = models.TextField(
+        _("ce qui a été partagé"), max_length=NOTE_MAX, validators=[MaxLengthValidator(NOTE_MAX)]
+    )
     modifie_le = models.DateTimeField(_("modifié le"), auto_now=True)
 
     objects = CentreManager(models.QuerySet, centre="cafe__centre")
@@ -349,7 +380,11 @@ class CompteRendu(models.Model):
     cafe = models.OneToOneField(
         Cafe, verbose_name=_("café"), on_delete=models.CASCADE, related_name="compte_rendu"
     )
-    texte = models.TextField(_("compte rendu"))
+    texte = models.TextField(
+        _("compte rendu"),
+        max_length=COMPTE_RENDU_MAX,
+        validators=[MaxLengthValidator(COMPTE_RENDU_MAX)],
+    )
     modifie_le = models.DateTimeField(_("modifié le"), auto_now=True)
     envoye_le = models.DateTimeField(_("envoyé le"), null=True, blank=True)
 

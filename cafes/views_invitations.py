@@ -13,6 +13,7 @@ from django.views.generic.detail import SingleObjectMixin
 from cafes.models import Cafe
 from cafes.services.invitations import invitations_envoyer
 from commun.progression import progression_reponse
+from courrier.services import mise_en_file_suivie
 from reseau.access import CentreMixin
 from reseau.enums import Role
 
@@ -50,12 +51,22 @@ class InvitationsEnvoyerView(CentreMixin, SingleObjectMixin, View):
     def post(self, request, *args, **kwargs):
         cafe = self.get_object()
         try:
-            nombre = invitations_envoyer(cafe=cafe, par=request.user)
+            with mise_en_file_suivie() as suivi:
+                nombre = invitations_envoyer(cafe=cafe, par=request.user)
         except ValidationError as erreur:
             for message in erreur.messages:
                 messages.error(request, message)
         else:
-            if nombre:
+            if nombre and suivi.refusees:
+                # The invitations are recorded; the sweeper queues them once the broker is back.
+                messages.warning(
+                    request,
+                    _(
+                        "Les invitations sont enregistrées, mais le service d'envoi ne répond "
+                        "pas : les courriels partiront dès que le service d'envoi sera rétabli."
+                    ),
+                )
+            elif nombre:
                 messages.success(
                     request,
                     ngettext(

@@ -13,15 +13,17 @@ class CourrielQuerySet(CentreScopedQuerySet):
     def relancables(self):
         return self.filter(statut__in=[StatutCourriel.ECHEC, StatutCourriel.ANNULE])
 
-    def bloques(self, *, avant):
+    def bloques(self, *, avant, essai_avant=None):
         """Rows a worker should have handled before ``avant`` and did not.
 
-        Queued rows whose planned attempt (or, never tried, whose last change) is older than
-        ``avant``: their task was lost (broker down at commit, worker killed). Rows in sending
-        since before ``avant``: the worker died mid-send.
+        Queued rows whose planned attempt is older than ``essai_avant`` (by default
+        ``avant``), or, never tried, whose last change is older than ``avant``: their task was
+        lost (broker down at commit, worker killed). Rows in sending since before ``avant``:
+        the worker died mid-send.
         """
         en_attente = Q(statut=StatutCourriel.EN_ATTENTE) & (
-            Q(prochain_essai__lt=avant) | Q(prochain_essai__isnull=True, modifie_le__lt=avant)
+            Q(prochain_essai__lt=essai_avant or avant)
+            | Q(prochain_essai__isnull=True, modifie_le__lt=avant)
         )
         envoi = Q(statut=StatutCourriel.ENVOI, modifie_le__lt=avant)
         return self.filter(en_attente | envoi)

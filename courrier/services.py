@@ -29,6 +29,7 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError
 
 from commun.courriels import courriel_rendre
 from courrier.enums import StatutCourriel
@@ -39,6 +40,11 @@ logger = logging.getLogger(__name__)
 # A row queued or sending for longer than this has lost its task. SMTP calls time out after
 # EMAIL_TIMEOUT (seconds), so no real send lasts that long.
 DELAI_BLOCAGE = timedelta(minutes=15)
+# A queued row whose planned attempt is this far behind has no task holding it: its retry
+# was lost, or the broker refused its task (``prochain_essai`` is then the time of refusal).
+# Queuing it again is harmless: only one task can claim it. With the sweeper running every
+# minute, such a row leaves within two minutes of the broker's return.
+DELAI_ESSAI_PERDU = timedelta(minutes=1)
 
 # Headers that the outbox sets itself: a caller overriding To could send one row to several
 # people, and Message-ID is what makes a retried send recognisable as the same message.
@@ -120,6 +126,51 @@ def _enregistrer(groupe):
         _mettre_en_file(*(c.pk for c in groupe.courriels if c.statut == StatutCourriel.EN_ATTENTE))
 
 
+@dataclass
+class SuiviMiseEnFile:
+    """How many tasks the broker refused (see ``mise_en_file_suivie``)."""
+
+    refusees: int = 0
+
+
+_suivi_mise_en_file = ContextVar("suivi_mise_en_file", default=None)
+
+
+@contextmanager
+def mise_en_file_suivie():
+    """Counts the tasks queued after commit (``apres_commit_mettre_en_file``) that the broker
+    refused, so that a page can tell the truth. The caller's transaction must commit inside
+    the block: a view wraps its call to an atomic service."""
+    suivi = SuiviMiseEnFile()
+    jeton = _suivi_mise_en_file.set(suivi)
+    try:
+        yield suivi
+    finally:
+        _suivi_mise_en_file.reset(jeton)
+
+
+def apres_commit_mettre_en_file(tache, *args, en_cas_de_refus=None):
+    """Queues ``tache(*args)`` once the current transaction commits.
+
+    A broker that cannot be reached does not undo the committed change: the refusal is logged,
+    counted by ``mise_en_file_suivie`` and ``en_cas_de_refus`` runs; the periodic sweepers
+    queue the work again once the broker is back. Other errors are logged by Django (robust).
+    """
+    suivi = _suivi_mise_en_file.get()
+
+    def mettre_en_file():
+        try:
+            tache.delay(*args)
+        except OperationalError as exc:
+            logger.warning("Task %s%r not queued, broker unreachable: %s", tache.name, args, exc)
+            if suivi is not None:
+                suivi.refusees += 1
+            if en_cas_de_refus is not None:
+                en_cas_de_refus()
+
+    transaction.on_commit(mettre_en_file, robust=True)
+
+
 def _mettre_en_file(*courriel_ids):
     # Imported here: the tasks module imports this one.
     from courrier.tasks import envoyer_courriels
@@ -127,10 +178,15 @@ def _mettre_en_file(*courriel_ids):
     ids = list(courriel_ids)
     for debut in range(0, len(ids), TAILLE_LOT_ENVOI):
         paquet = ids[debut : debut + TAILLE_LOT_ENVOI]
-        # robust: if the broker is down at commit, the caller's change stays committed and the
-        # rows stay queued; courriels_bloques_reprendre sends them later. A lambda, not a
-        # partial: Django logs a robust hook's failure with its __qualname__.
-        transaction.on_commit(lambda paquet=paquet: envoyer_courriels.delay(paquet), robust=True)
+        # Refused by the broker: the rows stay queued, dated for courriels_bloques_reprendre
+        # to queue them again at its first sweep after DELAI_ESSAI_PERDU.
+        apres_commit_mettre_en_file(
+            envoyer_courriels,
+            paquet,
+            en_cas_de_refus=lambda paquet=paquet: Courriel.objects.filter(
+                pk__in=paquet, statut=StatutCourriel.EN_ATTENTE, prochain_essai__isnull=True
+            ).update(prochain_essai=timezone.now()),
+        )
 
 
 def courriel_preparer(
@@ -467,19 +523,65 @@ def _terminer(courriel, statut, *, erreur="", prochain_essai=None, envoye_le=Non
 
 
 @transaction.atomic
-def courriel_relancer(*, courriel):
-    """Staff's "Renvoyer": puts a failed or cancelled email back in the queue.
+@dataclass(frozen=True)
+class Reprise:
+    """Why an email waits for the sweeper, and when the sweeper will queue it again."""
 
-    Refused (``ValidationError`` with a message for staff) when the email is not failed or
-    cancelled, or while its address is in ``AdresseEnEchec``: a refused address must be
+    raison: str
+    vers: object  # datetime
+
+
+def courriel_reprise(courriel, *, maintenant=None):
+    """The ``Reprise`` of a queued email that no task holds any more (the broker refused its
+    task, or its retry was lost) or that has waited in the queue for over a minute; None
+    otherwise (a task holds it, a retry is planned, or it is no longer queued).
+
+    The sweeper (``courriels_bloques_reprendre``) runs every minute: ``vers`` is the first
+    sweep that picks the email up.
+    """
+    maintenant = maintenant or timezone.now()
+    if courriel.statut != StatutCourriel.EN_ATTENTE:
+        return None
+    if courriel.prochain_essai is not None:
+        if courriel.prochain_essai > maintenant:
+            return None
+        return Reprise(
+            raison=_(
+                "Le service d'envoi n'a pas pris ce courriel en charge (il était indisponible, "
+                "ou l'essai prévu s'est perdu)."
+            ),
+            vers=max(courriel.prochain_essai + DELAI_ESSAI_PERDU, maintenant)
+            + timedelta(minutes=1),
+        )
+    if courriel.modifie_le < maintenant - DELAI_ESSAI_PERDU:
+        return Reprise(
+            raison=_(
+                "Ce courriel attend son envoi depuis plus d'une minute : le service d'envoi est "
+                "arrêté ou très occupé."
+            ),
+            vers=max(courriel.modifie_le + DELAI_BLOCAGE, maintenant) + timedelta(minutes=1),
+        )
+    return None
+
+
+def courriel_relancer(*, courriel):
+    """Staff's "Renvoyer": puts a failed or cancelled email back in the queue; "Envoyer
+    maintenant": queues again an email waiting for the sweeper (``courriel_reprise``), which
+    is harmless: only one task can claim it.
+
+    Refused (``ValidationError`` with a message for staff) when the email is none of these,
+    or while its address is in ``AdresseEnEchec``: a refused address must be
     corrected and removed from that list (in the administration) first. A failure that was not
     about the address (retries exhausted, server misconfigured) can be sent again right away.
     The send is queued after commit; returns the updated row.
     """
     courriel = Courriel.objects.select_for_update().get(pk=courriel.pk)
-    if not courriel.est_relancable:
+    if not (courriel.est_relancable or courriel_reprise(courriel)):
         raise ValidationError(
-            _("Seul un courriel en échec ou annulé peut être renvoyé (statut : %(statut)s).")
+            _(
+                "Seul un courriel en échec, annulé ou qui attend la reprise automatique peut "
+                "être renvoyé (statut : %(statut)s)."
+            )
             % {"statut": courriel.get_statut_display()}
         )
     if AdresseEnEchec.objects.contient(courriel.destinataire):
@@ -505,7 +607,9 @@ def courriels_bloques_reprendre():
     """
     maintenant = timezone.now()
     ids = list(
-        Courriel.objects.bloques(avant=maintenant - DELAI_BLOCAGE)
+        Courriel.objects.bloques(
+            avant=maintenant - DELAI_BLOCAGE, essai_avant=maintenant - DELAI_ESSAI_PERDU
+        )
         .select_for_update(skip_locked=True)
         .values_list("pk", flat=True)
     )

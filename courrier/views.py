@@ -16,7 +16,7 @@ from django_filters.views import FilterView
 from courrier.enums import StatutCourriel
 from courrier.filters import CourrielFilter
 from courrier.models import Courriel, PieceJointe
-from courrier.services import courriel_relancer
+from courrier.services import courriel_relancer, courriel_reprise, mise_en_file_suivie
 from reseau.access import CentreMixin
 from reseau.enums import AuditAction, Role
 from reseau.services import audit_enregistrer
@@ -89,6 +89,9 @@ class CourrielDetailView(CentreMixin, DetailView):
             )
         )
 
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "reprise": courriel_reprise(self.object)}
+
 
 @method_decorator(xframe_options_sameorigin, name="dispatch")
 class CourrielApercuView(CentreMixin, SingleObjectMixin, View):
@@ -116,7 +119,7 @@ class CourrielRelancerView(CentreMixin, SingleObjectMixin, View):
     def post(self, request, *args, **kwargs):
         courriel = self.get_object()
         try:
-            with transaction.atomic():
+            with mise_en_file_suivie() as suivi, transaction.atomic():
                 courriel_relancer(courriel=courriel)
                 audit_enregistrer(
                     par=request.user,
@@ -128,6 +131,15 @@ class CourrielRelancerView(CentreMixin, SingleObjectMixin, View):
             for message in erreur.messages:
                 messages.error(request, message)
         else:
+            if suivi.refusees:
+                messages.warning(
+                    request,
+                    _(
+                        "Le service d'envoi ne répond pas : le courriel partira dès que le "
+                        "service d'envoi sera rétabli."
+                    ),
+                )
+                return redirect("courrier:detail", pk=courriel.pk)
             messages.success(
                 request,
                 _("Le courriel à %(destinataire)s est de nouveau dans la file d'envoi.")

@@ -183,8 +183,14 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
 
 if REDIS_URL:
+    # Redis down must not take down the pages that use the cache (rate limits): the backend
+    # logs and carries on (commun.cache), and gives up on Redis within half a second.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "commun.cache.RedisCacheTolerante",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -209,9 +215,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(timedelta(hours=3).
 # (courrier.tasks). The integration tests shrink it; production keeps the default.
 COURRIER_RETRY_BASE_SECONDS = float(os.environ.get("COURRIER_RETRY_BASE_SECONDS", "30"))
 CELERY_BEAT_SCHEDULE = {
+    # Emails and invitations the broker refused (down at commit) leave within two minutes of
+    # its return: the sweepers run every minute (courrier.services.DELAI_ESSAI_PERDU,
+    # cafes.services.invitations.DELAI_REPRISE).
     "courrier-relancer-bloques": {
         "task": "courrier.tasks.relancer_courriels_bloques",
-        "schedule": timedelta(minutes=5).total_seconds(),
+        "schedule": timedelta(minutes=1).total_seconds(),
     },
     # Grouped fiche update requests whose task was lost (broker down at commit).
     "partenariats-reprendre-lots-demandes": {
@@ -226,7 +235,7 @@ CELERY_BEAT_SCHEDULE = {
     # Café invitations whose sending task was lost.
     "cafes-reprendre-invitations": {
         "task": "cafes.tasks.reprendre_invitations",
-        "schedule": timedelta(minutes=10).total_seconds(),
+        "schedule": timedelta(minutes=1).total_seconds(),
     },
 }
 

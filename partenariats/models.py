@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.core.validators import MaxLengthValidator
 from django.db import connection, models
 from django.db.models import Count, F, Func, Q
 from django.urls import reverse
@@ -29,6 +30,11 @@ from reseau.models import (
 # A copy of PostgreSQL's "french" configuration that strips accents before stemming, created
 # by migration 0002: "reussite" finds "réussite", "ateliers" finds "atelier".
 CONFIG_RECHERCHE = "french_unaccent"
+
+
+# Longest missions, publics and services of a fiche, and longest opening hours (characters).
+TEXTE_MAX = 5000
+HORAIRES_MAX = 1000
 
 
 class Theme(models.Model):
@@ -101,10 +107,26 @@ class Partenaire(CentreScopedModel):
     telephone = models.CharField(_("téléphone"), max_length=30, blank=True)
     email = models.EmailField(_("adresse électronique"), blank=True)
     site_web = models.URLField(_("site web"), blank=True)
-    missions = models.TextField(_("missions"), blank=True)
-    publics = models.TextField(_("publics"), blank=True)
-    services = models.TextField(_("services proposés"), blank=True)
-    horaires = models.TextField(_("horaires d'ouverture"), blank=True)
+    # A TextField's max_length only sizes the form's field: the validator also holds the
+    # services and the import (full_clean) to it. A fiche is a page, not a document.
+    missions = models.TextField(
+        _("missions"), blank=True, max_length=TEXTE_MAX, validators=[MaxLengthValidator(TEXTE_MAX)]
+    )
+    publics = models.TextField(
+        _("publics"), blank=True, max_length=TEXTE_MAX, validators=[MaxLengthValidator(TEXTE_MAX)]
+    )
+    services = models.TextField(
+        _("services proposés"),
+        blank=True,
+        max_length=TEXTE_MAX,
+        validators=[MaxLengthValidator(TEXTE_MAX)],
+    )
+    horaires = models.TextField(
+        _("horaires d'ouverture"),
+        blank=True,
+        max_length=HORAIRES_MAX,
+        validators=[MaxLengthValidator(HORAIRES_MAX)],
+    )
     territoire = models.CharField(_("territoire d'intervention"), max_length=255, blank=True)
     themes = models.ManyToManyField(Theme, verbose_name=_("thèmes"), blank=True, related_name="+")
     dans_livret = models.BooleanField(

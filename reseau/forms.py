@@ -1,10 +1,13 @@
+import hashlib
+
+from axes.helpers import get_client_ip_address
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.urls import reverse
+from django.core.cache import cache
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from commun.liens import lien_absolu
-from reseau import emails
+from reseau import tasks
 from reseau.enums import Role
 from reseau.models import Membre, User
 
@@ -26,7 +29,13 @@ class ConnexionForm(AuthenticationForm):
     def clean_username(self):
         # Addresses are stored lowercased; people type them as they like. Lowercasing here
         # also gives login throttling one counter per account, whatever the capitals.
-        return self.cleaned_data["username"].strip().lower()
+        username = self.cleaned_data["username"].strip().lower()
+        # AuthenticationForm sets max_length after the field is built, so nothing checks it;
+        # an over-long login would reach django-axes, whose 255-character column refuses it
+        # (a 500). No account has such an address: the usual error, before authenticate().
+        if len(username) > self.fields["username"].max_length:
+            raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+        return username
 
 
 class InvitationMembreForm(forms.Form):
@@ -71,32 +80,58 @@ class ProfilForm(forms.ModelForm):
         labels = {"first_name": _("Prénom"), "last_name": _("Nom")}
 
 
-class ReinitialisationMotDePasseForm(PasswordResetForm):
-    """Django's password reset, with the email of ``reseau.emails`` (through the outbox).
+# Password reset requests: per address and per client address, within an hour. Every request
+# counts, whether the address has an account or not, so the refusal reveals nothing.
+REINITIALISATION_PAR_ADRESSE = 3
+REINITIALISATION_PAR_IP = 20
+REINITIALISATION_FENETRE = 3600
 
-    The link is built from ``settings.SITE_URL``: Django's own form takes the domain from the
+
+def _limite_depassee(cle, maximum):
+    """Counts one more request under ``cle``; True past ``maximum`` within the window."""
+    cache.add(cle, 0, REINITIALISATION_FENETRE)
+    try:
+        return cache.incr(cle) > maximum
+    except ValueError:
+        # The key expired (or the cache is unreachable) between add() and incr().
+        return False
+
+
+class ReinitialisationMotDePasseForm(PasswordResetForm):
+    """Django's password reset, rate-limited, with the email of ``reseau.emails``.
+
+    The request only queues a task, the same for a known and an unknown address: looking up
+    the account, making the token and rendering the email happen in the worker, so that the
+    answer's timing says nothing about the address. The link is built from
+    ``settings.SITE_URL`` (``reseau.services``): Django's own form takes the domain from the
     request's Host header, which a client can forge to receive a link to another site.
     """
 
-    def get_users(self, email):
-        # Django skips accounts without a usable password (meant for external sign-in). Here
-        # those are people invited to a centre who have not chosen a password yet: when their
-        # invitation link has expired, "mot de passe oublié" is how they get a fresh one.
-        return User.objects.filter(email__iexact=email, is_active=True)
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
 
-    def send_mail(
-        self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ):
-        lien = lien_absolu(
-            reverse(
-                "password_reset_confirm",
-                kwargs={"uidb64": context["uid"], "token": context["token"]},
-            )
-        )
-        emails.reinitialisation_envoyer(user=context["user"], lien=lien)
+    def clean(self):
+        cleaned_data = super().clean()
+        email = cleaned_data.get("email")
+        if email and self.request is not None:
+            adresse = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+            ip = get_client_ip_address(self.request) or ""
+            # Both counters move on every request, so that neither can be probed alone.
+            trop = [
+                _limite_depassee(f"reseau:reinit:adresse:{adresse}", REINITIALISATION_PAR_ADRESSE),
+                _limite_depassee(f"reseau:reinit:ip:{ip}", REINITIALISATION_PAR_IP),
+            ]
+            if any(trop):
+                raise forms.ValidationError(
+                    _(
+                        "Trop de demandes de réinitialisation en peu de temps : réessayez dans "
+                        "une heure."
+                    ),
+                    code="trop_de_demandes",
+                )
+        return cleaned_data
+
+    def save(self, **kwargs):
+        email = self.cleaned_data["email"]
+        transaction.on_commit(lambda: tasks.envoyer_reinitialisation.delay(email), robust=True)

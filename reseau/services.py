@@ -26,6 +26,18 @@ def audit_enregistrer(*, par, centre, action, objet=None):
     )
 
 
+def reinitialisation_demander(*, email):
+    """Emails each active account of ``email`` a link to choose a new password; nothing for an
+    unknown address.
+
+    Accounts without a usable password are included, unlike Django's own form: they are people
+    invited to a centre who have not chosen one yet, and whose invitation link has expired.
+    Called from a task, so that the request does the same work whether the address is known.
+    """
+    for user in User.objects.filter(email__iexact=email, is_active=True):
+        emails.reinitialisation_envoyer(user=user, lien=lien_definir_mot_de_passe(user))
+
+
 def lien_definir_mot_de_passe(user):
     """An absolute, one-time link to set a password (Django's reset token: it dies once used)."""
     return lien_absolu(

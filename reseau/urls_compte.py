@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from reseau import views
-from reseau.forms import ConnexionForm, ReinitialisationMotDePasseForm
+from reseau.forms import ConnexionForm
 
 urlpatterns = [
     path("", views.ProfilView.as_view(), name="profil"),
@@ -27,7 +27,7 @@ urlpatterns = [
     ),
     path(
         "mot-de-passe/oublie/",
-        auth_views.PasswordResetView.as_view(form_class=ReinitialisationMotDePasseForm),
+        views.ReinitialisationMotDePasseView.as_view(),
         name="password_reset",
     ),
     path(

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
@@ -14,7 +15,13 @@ from reseau import services
 from reseau.access import CentreMixin
 from reseau.accueil import rappels
 from reseau.enums import Role
-from reseau.forms import ChoixCentreForm, InvitationMembreForm, ProfilForm, RoleMembreForm
+from reseau.forms import (
+    ChoixCentreForm,
+    InvitationMembreForm,
+    ProfilForm,
+    ReinitialisationMotDePasseForm,
+    RoleMembreForm,
+)
 from reseau.middleware import SESSION_KEY
 from reseau.models import Membre
 
@@ -168,3 +175,12 @@ class ProfilView(UpdateView):
 @method_decorator(login_not_required, name="dispatch")
 class DonneesPersonnellesView(TemplateView):
     template_name = "reseau/donnees_personnelles.html"
+
+
+class ReinitialisationMotDePasseView(auth_views.PasswordResetView):
+    """Django's view; the form needs the request for its rate limits."""
+
+    form_class = ReinitialisationMotDePasseForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}

@@ -30,6 +30,7 @@ from cafes import emails
 from cafes.enums import StatutCafe
 from cafes.models import Cafe, Invitation
 from cafes.selectors import cafe_destinataires
+from courrier.services import apres_commit_mettre_en_file
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +40,10 @@ TAILLE_LOT = 20
 # Sending tasks queued side by side for one café: each takes the next batch not locked by
 # another, so the workers share the preparation of the emails; one too many finds nothing.
 TACHES_PARALLELES = 4
-# Invitations still unsent this long after their creation have lost their task.
-DELAI_REPRISE = timedelta(minutes=10)
+# Invitations still unsent this long after their creation have lost their task (or the
+# broker refused it). Queuing a sending in progress again is harmless, so the sweeper, every
+# minute, can be quick: invitations leave within two minutes of the broker's return.
+DELAI_REPRISE = timedelta(minutes=1)
 # The hourly reminder task waits for this local hour: no reminder in the middle of the night.
 HEURE_RAPPELS = 8
 # What the café emails show of the café: loaded with it, once per batch.
@@ -92,9 +95,7 @@ def envoi_mettre_en_file(cafe_id, *, taches=1):
     from cafes.tasks import envoyer_invitations
 
     for _tache in range(taches):
-        # A lambda, not functools.partial: Django logs a robust hook's failure with
-        # __qualname__.
-        transaction.on_commit(lambda: envoyer_invitations.delay(cafe_id), robust=True)
+        apres_commit_mettre_en_file(envoyer_invitations, cafe_id)
 
 
 def _cafe_en_partage(cafe_id):

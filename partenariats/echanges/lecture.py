@@ -5,6 +5,7 @@ spreadsheets write) or Excel, told by its content, within size limits.
 import codecs
 import csv
 import io
+import time
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -18,6 +19,10 @@ MAX_LIGNES = 5000
 # A 5 MB .xlsx is a zip; its declared content is capped so that a crafted file cannot fill
 # the memory once decompressed.
 TAILLE_MAX_DECOMPRESSEE = 80 * 1024 * 1024
+# A sheet can hold millions of empty rows in a few kilobytes (each one a short XML element,
+# compressed a thousandfold): every row read counts against MAX_LIGNES, empty or not, and
+# reading a workbook stops after this many seconds, whatever it holds.
+DUREE_MAX_LECTURE = 1.5
 
 
 class FichierIllisible(Exception):
@@ -97,6 +102,13 @@ def _classeur_illisible():
     )
 
 
+def _classeur_trop_long():
+    return _(
+        "Ce classeur est trop long à lire : enregistrez la feuille des partenaires au format "
+        "« CSV UTF-8 » ou découpez-la en plusieurs fichiers."
+    )
+
+
 def _lire_xlsx(contenu):
     try:
         with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
@@ -135,18 +147,25 @@ def _feuilles_xlsx(classeur):
         source_contacts = None
     feuilles = []
     total = 0
+    echeance = time.monotonic() + DUREE_MAX_LECTURE
     for source in (source_partenaires, source_contacts):
         if source is None:
             feuilles.append(None)
             continue
+        # The sheet's declared size: a bomb often says so itself, and is refused unread.
+        if (source.max_row or 0) > MAX_LIGNES + 2:
+            raise FichierIllisible(_trop_de_lignes())
         # Some programs write a wrong size for the sheet; read what is really there.
         source.reset_dimensions()
         lignes = []
         for numero, cellules in enumerate(source.iter_rows(values_only=True), start=1):
+            # Every row counts, empty ones too: they cost as much to read.
+            total += 1
+            if total > MAX_LIGNES + 2:
+                raise FichierIllisible(_trop_de_lignes())
+            if total % 100 == 0 and time.monotonic() > echeance:
+                raise FichierIllisible(_classeur_trop_long())
             if any(cellule not in (None, "") for cellule in cellules):
-                total += 1
-                if total > MAX_LIGNES + 2:
-                    raise FichierIllisible(_trop_de_lignes())
                 lignes.append((numero, list(cellules)))
         feuilles.append(Feuille(source.title, lignes))
     return feuilles[0], feuilles[1]

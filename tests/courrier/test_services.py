@@ -341,7 +341,9 @@ class TestCourrielRelancer:
     def test_refused_unless_failed_or_cancelled(self, trait):
         courriel = CourrielFactory(**{trait: True})
 
-        with pytest.raises(ValidationError, match="Seul un courriel en échec ou annulé"):
+        with pytest.raises(
+            ValidationError, match="Seul un courriel en échec, annulé ou qui attend la reprise"
+        ):
             courriel_relancer(courriel=courriel)
 
         assert Courriel.objects.get(pk=courriel.pk).statut == courriel.statut

@@ -5,6 +5,8 @@ import csv
 import io
 import os
 import re
+import time
+import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -72,6 +74,25 @@ def fichier_xlsx(feuilles):
             feuille.append(ligne)
     tampon = io.BytesIO()
     classeur.save(tampon)
+    return tampon.getvalue()
+
+
+def classeur_bombe(dimension, lignes_vides):
+    """A .xlsx of a header and ``lignes_vides`` empty rows, declaring ``dimension``."""
+    modele = fichier_xlsx({"Partenaires": [["nom", "catégorie"]]})
+    tampon = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(modele)) as source,
+        zipfile.ZipFile(tampon, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as bombe,
+    ):
+        for info in source.infolist():
+            contenu = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                texte = contenu.decode()
+                texte = re.sub(r'<dimension ref="[^"]*"', f'<dimension ref="{dimension}"', texte)
+                texte = texte.replace("</sheetData>", "<row/>" * lignes_vides + "</sheetData>")
+                contenu = texte.encode()
+            bombe.writestr(info.filename, contenu)
     return tampon.getvalue()
 
 
@@ -618,6 +639,20 @@ class TestImportApercu:
         lignes = [["nom", "catégorie"]] + [[f"P{n}", "Autre"] for n in range(5)]
         response = deposer(client_salarie, fichier_csv(lignes))
         assertContains(response, "Le fichier compte plus de 3 lignes")
+
+    @pytest.mark.parametrize("dimension", ["A1:B1", "A1:B13000000"])
+    def test_a_sheet_of_millions_of_empty_rows_is_refused_quickly(self, client_salarie, dimension):
+        # A few kilobytes on disk; read row by row before, it took a web worker for a minute.
+        debut = time.monotonic()
+        response = deposer(client_salarie, classeur_bombe(dimension, 2_000_000), "bombe.xlsx")
+        assert time.monotonic() - debut < 2
+        assertContains(response, "Le fichier compte plus de 5000 lignes")
+
+    def test_reading_a_workbook_stops_at_its_deadline(self, monkeypatch):
+        monkeypatch.setattr(lecture, "MAX_LIGNES", 10_000_000)
+        monkeypatch.setattr(lecture, "DUREE_MAX_LECTURE", 0)
+        with pytest.raises(lecture.FichierIllisible, match="trop long à lire"):
+            lecture.lire_fichier(classeur_bombe("A1:B1", 1000), "bombe.xlsx")
 
     @postgres_seulement
     def test_duplicates_are_flagged_but_importable(self, client_salarie, centre):

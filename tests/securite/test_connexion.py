@@ -42,6 +42,14 @@ def test_unknown_account_gets_the_same_error(client, db):
     assert MESSAGE_ERREUR in response.content.decode()
 
 
+def test_an_over_long_login_gets_the_same_error(client, db):
+    # django-axes stores the login in a 255-character column: this was a 500.
+    response = _login(client, "a" * 300 + "@inconnu.test", "pas-le-bon")
+    assert response.status_code == 200
+    assert MESSAGE_ERREUR in response.content.decode()
+    assert not _is_logged_in(client)
+
+
 def test_correct_login_before_the_limit_works_and_resets_the_count(client, personne):
     for _ in range(4):
         assert _login(client, personne.email, "pas-le-bon").status_code == 200
@@ -107,14 +115,17 @@ def test_password_reset_does_not_reveal_unknown_addresses(client, personne):
     assert not Courriel.objects.filter(destinataire__iexact="personne@inconnu.test").exists()
 
 
-def test_password_reset_queues_one_email_for_a_known_address(client, personne, settings):
+def test_password_reset_queues_one_email_for_a_known_address(
+    client, personne, settings, django_capture_on_commit_callbacks
+):
     from courrier.models import Courriel
 
     # The Host header is the client's to choose: the link must come from SITE_URL instead.
     settings.SITE_URL = "https://maillage.example.org"
-    response = client.post(
-        reverse("password_reset"), {"email": personne.email.upper()}, HTTP_HOST="localhost"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("password_reset"), {"email": personne.email.upper()}, HTTP_HOST="localhost"
+        )
     assert response.status_code == 302
 
     courriels = Courriel.objects.all()
@@ -124,3 +135,30 @@ def test_password_reset_queues_one_email_for_a_known_address(client, personne, s
     assert "https://maillage.example.org/compte/mot-de-passe/nouveau/" in courriel.corps_texte
     assert "localhost" not in courriel.corps_texte + courriel.corps_html
     assert "!!MISSING" not in courriel.sujet + courriel.corps_texte + courriel.corps_html
+
+
+def _reinitialiser(client, email, ip="203.0.113.7"):
+    return client.post(reverse("password_reset"), {"email": email}, REMOTE_ADDR=ip)
+
+
+@pytest.mark.parametrize("connue", [True, False])
+def test_password_reset_is_limited_per_address(client, personne, connue):
+    email = personne.email if connue else "personne@inconnu.test"
+    for _ in range(3):
+        assert _reinitialiser(client, email.upper()).status_code == 302
+    # From another machine too: the address is what is protected from a flood of emails.
+    response = _reinitialiser(client, email, ip="198.51.100.9")
+    assert response.status_code == 200
+    html = response.content.decode()
+    # The same words whether the account exists or not.
+    assert "Trop de demandes de réinitialisation en peu de temps" in html
+    # Another address is still served.
+    assert _reinitialiser(client, "autre@centre.test").status_code == 302
+
+
+def test_password_reset_is_limited_per_client_address(client, db):
+    for n in range(20):
+        assert _reinitialiser(client, f"personne{n}@inconnu.test").status_code == 302
+    response = _reinitialiser(client, "encore@inconnu.test")
+    assert "Trop de demandes de réinitialisation" in response.content.decode()
+    assert _reinitialiser(client, "encore@inconnu.test", ip="198.51.100.9").status_code == 302
