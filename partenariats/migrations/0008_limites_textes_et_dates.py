@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partenariats', '0003_demandes_et_livrets'),
+        ('partenariats', '0007_contact_publier_dans_livret'),
     ]
 
     operations = [
