@@ -14,8 +14,10 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import Resolver404, resolve
 
+from partenariats.enums import StatutLivret
+from partenariats.models import Livret
 from reseau.demo import COMPTES
-from reseau.models import User
+from reseau.models import Centre, User
 
 PAR_VUE = 2
 PAR_COMPTE = 80
@@ -36,7 +38,20 @@ class _Liens(HTMLParser):
 
 
 def demo_charger():
+    """The demo, plus the rows it has not made yet: booklets (a minute-long job), so that
+    their list is checked too."""
     call_command("demo", stdout=io.StringIO())
+    montanou = Centre.objects.get(slug="montanou")
+    directrice = User.objects.get(email=COMPTES[0][0])
+    for statut in StatutLivret:
+        Livret.objects.create(
+            centre=montanou,
+            statut=statut,
+            cree_par=directrice,
+            nb_partenaires=38 if statut == StatutLivret.PRET else 0,
+            nb_pages=52 if statut == StatutLivret.PRET else 0,
+            fichier="livrets/livret.pdf" if statut == StatutLivret.PRET else "",
+        )
 
 
 def comptes_demo():
