@@ -24,7 +24,10 @@ class ConnexionForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("Adresse électronique")
-        self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
+        # The widget's own type, not an attribute: an attribute would print type twice and
+        # phones would keep their text keyboard.
+        self.fields["username"].widget.input_type = "email"
+        self.fields["username"].widget.attrs.update({"autocomplete": "email"})
 
     def clean_username(self):
         # Addresses are stored lowercased; people type them as they like. Lowercasing here

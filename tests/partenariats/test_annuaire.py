@@ -291,6 +291,19 @@ class TestFiche:
         assertContains(response, "Fiche créée")
         assertContains(response, "Contact ajouté : Mohamed Zerrouki")
 
+    def test_phones_and_emails_are_links_a_phone_follows(self, client_lecture, centre):
+        partenaire = PartenaireFactory(
+            centre=centre, telephone="05 53 43 56 69", email="accueil@caf.demo"
+        )
+        ContactFactory(
+            partenaire=partenaire, telephone="06 55 72 89 06", email="karim.benali@caf.demo"
+        )
+        response = client_lecture.get(partenaire.get_absolute_url())
+        assertContains(response, '<a href="tel:0553435669">05 53 43 56 69</a>', html=True)
+        assertContains(response, '<a href="tel:0655728906">06 55 72 89 06</a>', html=True)
+        assertContains(response, 'href="mailto:accueil@caf.demo"')
+        assertContains(response, 'href="mailto:karim.benali@caf.demo"')
+
     def test_detail_query_count_does_not_grow_with_contacts(
         self, client_lecture, centre, django_assert_max_num_queries
     ):

@@ -48,6 +48,27 @@ class TestAccueil:
         assertNotContains(response, ailleurs.nom)
         assertContains(response, "jamais les données personnelles")
 
+    def test_coordinator_is_told_what_is_there_and_which_social_project_expired(
+        self, client, coordinateur_user, centre, autre_centre, time_machine
+    ):
+        time_machine.move_to("2027-02-01 10:00+01:00")
+        centre.projet_social_fin = "2026-12-31"
+        centre.save()
+        autre_centre.projet_social_fin = "2028-06-30"
+        autre_centre.save()
+        client.force_login(coordinateur_user)
+        response = client.get(reverse("accueil"))
+        # No figures yet: the page says they come with the dashboards, and promises nothing.
+        assertNotContains(response, "leurs chiffres")
+        assertContains(response, "arriveront avec les tableaux de bord")
+        html = response.content.decode()
+        ligne_echue = html[html.index(centre.nom) : html.index("</tr>", html.index(centre.nom))]
+        ligne_valide = html[
+            html.index(autre_centre.nom) : html.index("</tr>", html.index(autre_centre.nom))
+        ]
+        assert "31 décembre 2026" in ligne_echue and "Échu" in ligne_echue
+        assert "30 juin 2028" in ligne_valide and "Échu" not in ligne_valide
+
     def test_account_without_centre_is_told_what_to_do(self, client):
         client.force_login(UserFactory())
         assertContains(client.get(reverse("accueil")), "rattaché à aucun centre")
