@@ -103,11 +103,13 @@ class RsvpView(JetonMixin, View):
         if invitation.reponse and choisie not in Reponse.values and "modifier" not in request.GET:
             # Answered already: the confirmation, with a way to change it.
             return self._formulaire(request, jeton, invitation)
+        reponse = choisie if choisie in Reponse.values else invitation.reponse
         form = ReponseForm(
             initial={
-                "reponse": choisie if choisie in Reponse.values else invitation.reponse,
+                "reponse": reponse,
                 "nb_personnes": invitation.nb_personnes,
-                "commentaire": invitation.commentaire,
+                # The comment of another answer is not offered again for this one.
+                "commentaire": invitation.commentaire if reponse == invitation.reponse else "",
             }
         )
         return self._formulaire(request, jeton, invitation, form=form)

@@ -27,7 +27,9 @@ DELAI_NOUVEAU_LIEN = timedelta(hours=24)
 def invitation_repondre(*, invitation, reponse, nb_personnes=1, commentaire=""):
     """Records the answer. The invitation row is locked, so two POSTs at once (double click,
     two tabs) are applied one after the other: one row, the last answer. Sending the same
-    answer again changes nothing. Raises ``ValidationError`` once answers are closed, and for
+    answer again changes nothing. When the answer changes, the previous comment sent back
+    unchanged (the form is pre-filled with it) is dropped: only a comment written or edited
+    for the new answer stays. Raises ``ValidationError`` once answers are closed, and for
     a "yes" that the places left of a café with a capacity cannot hold (the café row is
     locked first then, so two people cannot take the last place together)."""
     if reponse == Reponse.OUI:
@@ -49,7 +51,17 @@ def invitation_repondre(*, invitation, reponse, nb_personnes=1, commentaire=""):
     if reponse not in Reponse.values:
         raise ValidationError(_("Réponse inconnue."))
     nb_personnes = nb_personnes if reponse != Reponse.NON else 1
-    valeurs = (reponse, nb_personnes, commentaire.strip())
+    commentaire = commentaire.strip()
+    if (
+        invitation.reponse
+        and reponse != invitation.reponse
+        and commentaire == invitation.commentaire
+    ):
+        # The form comes pre-filled with the comment of the previous answer: carried along
+        # untouched to another answer ("I'll bring two colleagues" under a "no"), it would
+        # mislead staff. A comment belongs to its answer; a new or edited one is kept.
+        commentaire = ""
+    valeurs = (reponse, nb_personnes, commentaire)
     if (invitation.reponse, invitation.nb_personnes, invitation.commentaire) == valeurs:
         return invitation
     if reponse == Reponse.OUI:

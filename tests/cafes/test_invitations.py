@@ -26,6 +26,7 @@ from cafes.services.invitations import (
     invitations_preparer,
     rappels_envoyer,
 )
+from cafes.services.jour import sur_place_ajouter
 from cafes.tasks import envoyer_invitations, envoyer_rappels, reprendre_invitations
 from courrier.models import Courriel
 from partenariats.models import Contact
@@ -311,6 +312,8 @@ class TestProgression:
             "non": 1,
             "peut_etre": 1,
             "sans_reponse": 1,
+            "sur_place": 0,
+            "personnes": 1,
         }
         assert [
             (o["nom"], o["total"], o["oui"], o["non"], o["peut_etre"], o["sans_reponse"])
@@ -560,3 +563,71 @@ class TestModificationEtAnnulation:
         assert len(mailoutbox) == 2
         with pytest.raises(ValidationError):
             cafe_modifier(cafe=cafe, par=None, statut=StatutCafe.PREVU)
+
+
+class TestSurPlace:
+    """Walk-ins added at check-in are attendance, not invitations."""
+
+    def test_a_walk_in_is_counted_apart_and_never_emailed(
+        self, cafe, django_capture_on_commit_callbacks, mailoutbox
+    ):
+        inviter(cafe, "a@mds.test", "b@mds.test")
+        envoyer(cafe, django_capture_on_commit_callbacks)
+        assert len(mailoutbox) == 2
+        # Checking in before the café's day (a rehearsal of the screen) leaves it planned.
+        regie = cafe.serie.partenaires.get(nom__startswith="R")
+        walk_in, _cree = sur_place_ajouter(
+            cafe=cafe, prenom="Nadia", nom="Benali", partenaire=regie, email="nadia@regie.test"
+        )
+        totaux = cafe.invitations.totaux()
+        assert (totaux["total"], totaux["envoyees"], totaux["en_attente"]) == (2, 2, 0)
+        assert (totaux["sans_reponse"], totaux["sur_place"]) == (2, 1)
+        assert list(cafe.invitations.a_envoyer()) == []
+
+        assert envoyer(cafe, django_capture_on_commit_callbacks) == 0
+        assert len(mailoutbox) == 2
+        walk_in.refresh_from_db()
+        assert walk_in.envoyee_le is None
+
+        requete = RequestFactory().get("/")
+        page = render_to_string(
+            "cafes/_invitations.html",
+            {
+                "cafe": cafe,
+                "csrf_token": "x",
+                "membre_courant": SimpleNamespace(peut_modifier=True),
+                **invitations_contexte(requete, cafe),
+            },
+            request=requete,
+        )
+        assert "2 sur 2 envoyées" in page
+        assert "1 personne ajoutée sur place" in page
+
+    def test_someone_checked_in_is_not_emailed_the_invitation(
+        self, cafe, django_capture_on_commit_callbacks, mailoutbox
+    ):
+        (contact,) = inviter(cafe, "a@mds.test")
+        invitations_preparer(cafe=cafe)
+        Invitation.objects.filter(contact=contact).update(present=True)
+        assert envoyer(cafe, django_capture_on_commit_callbacks) == 0
+        assert mailoutbox == []
+
+
+class TestReponsesVuesParLeCentre:
+    def test_staff_read_comments_head_counts_and_people_expected(self, cafe, client_salarie):
+        a, b, c = inviter(cafe, "a@mds.test", "b@mds.test", "c@mds.test", prenom="Awa")
+        invitations_preparer(cafe=cafe)
+        Invitation.objects.filter(contact=a).update(
+            reponse=Reponse.OUI, nb_personnes=3, commentaire="Avec <b>deux</b> bénévoles."
+        )
+        Invitation.objects.filter(contact=b).update(reponse=Reponse.OUI, nb_personnes=2)
+        Invitation.objects.filter(contact=c).update(
+            reponse=Reponse.NON, commentaire="En congés ce jour-là."
+        )
+        response = client_salarie.get(reverse("cafes:cafe_detail", args=[cafe.pk]))
+        page = response.content.decode()
+        assert "5 personnes attendues" in page
+        assert "(3 personnes)" in page
+        assert "Avec &lt;b&gt;deux&lt;/b&gt; bénévoles." in page
+        assert "En congés ce jour-là." in page
+        assert f"{a}\u00a0: Je viens" in page

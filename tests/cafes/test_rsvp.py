@@ -497,3 +497,32 @@ def test_two_people_cannot_take_the_last_place_together(centre):
         fil.join()
     assert len(refus) == 1
     assert Invitation.objects.filter(cafe=cafe, reponse=Reponse.OUI).count() == 1
+
+
+@pytest.mark.django_db
+class TestCommentaireSuitLaReponse:
+    def test_the_comment_of_a_yes_does_not_stay_under_a_no(self, client, invitation):
+        repondre(client, invitation, "oui", commentaire="Je viens avec deux bénévoles.")
+        # The form comes back pre-filled; the partner only changes the answer.
+        repondre(client, invitation, "non", commentaire="Je viens avec deux bénévoles.")
+        invitation.refresh_from_db()
+        assert (invitation.reponse, invitation.commentaire) == (Reponse.NON, "")
+
+    def test_a_comment_written_for_the_new_answer_stays(self, client, invitation):
+        repondre(client, invitation, "oui", commentaire="Je viens avec deux bénévoles.")
+        repondre(client, invitation, "non", commentaire="Finalement en réunion.")
+        invitation.refresh_from_db()
+        assert invitation.commentaire == "Finalement en réunion."
+        # Same answer, same comment kept as it is.
+        repondre(client, invitation, "non", nb_personnes=1, commentaire="Finalement en réunion.")
+        invitation.refresh_from_db()
+        assert invitation.commentaire == "Finalement en réunion."
+
+    def test_the_page_of_another_answer_is_not_prefilled_with_the_old_comment(
+        self, client, invitation
+    ):
+        repondre(client, invitation, "oui", commentaire="Je viens avec deux bénévoles.")
+        html = contenu(client.get(url(invitation) + "?reponse=non"))
+        assert "Je viens avec deux bénévoles." not in html
+        html = contenu(client.get(url(invitation) + "?modifier=1"))
+        assert "Je viens avec deux bénévoles." in html
