@@ -106,7 +106,7 @@ MODIFICATION = _Modele("cafes/emails/modification", ics="PUBLISH")
 ANNULATION = _Modele("cafes/emails/annulation", boutons=False, ics="CANCEL")
 MAINTIEN = _Modele("cafes/emails/maintien", ics="REQUEST")
 COMPTE_RENDU = _Modele("cafes/emails/compte_rendu", boutons=False)
-INVITATION_COLLEGUE = _Modele("cafes/emails/invitation_collegue", boutons=False)
+INVITATION_COLLEGUE = _Modele("cafes/emails/invitation_collegue", boutons=False, ics="PUBLISH")
 
 
 def invitations(*, cafe, invitations):
@@ -161,14 +161,16 @@ def comptes_rendus(*, compte_rendu, invitations, pdf):
 
 def invitation_collegue(*, invitation, par):
     """The invitation of a colleague sent by ``par`` (the contact whose place they take):
-    who sends them, one button to answer. No .ics: they have not said they come."""
+    who sends them, one button to answer, and the same .ics as everyone's invitation (the
+    colleague's calendar holds the café like the others', and hears of its changes)."""
     return courriel_preparer(
         **INVITATION_COLLEGUE.message(
             invitation,
             par=par,
             partenaire=invitation.contact.partenaire,
             lien=lien_rsvp(invitation),
-        )
+        ),
+        pieces_jointes=[piece_ics(invitation.cafe, INVITATION_COLLEGUE.ics)],
     )
 
 

@@ -112,7 +112,9 @@ class RsvpView(JetonMixin, View):
                 "commentaire": invitation.commentaire if reponse == invitation.reponse else "",
             }
         )
-        return self._formulaire(request, jeton, invitation, form=form)
+        # From an email's button: the answer is only offered, and the page says so plainly.
+        a_confirmer = choisie in Reponse.values and choisie != invitation.reponse
+        return self._formulaire(request, jeton, invitation, form=form, a_confirmer=a_confirmer)
 
     def post(self, request, jeton):
         invitation, valide = self.objet, self.valide

@@ -21,6 +21,7 @@ from cafes.services import rsvp
 from courrier.models import Courriel
 from partenariats.models import Contact
 from reseau.jetons import JetonExpire, jeton_creer, jeton_verifier
+from tests.cafes.courriels import calendrier
 from tests.cafes.factories import CafeFactory, InvitationFactory
 from tests.partenariats.factories import ContactFactory
 
@@ -290,6 +291,13 @@ class TestCollegue:
         assert "Awa Diallo" in courriel.corps_texte
         assert courriel.en_tetes["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert "!!MISSING" not in courriel.corps_html + courriel.corps_texte + courriel.sujet
+        # The same .ics as everyone's invitation: same event, same version.
+        methode, _cal, vevent = calendrier(mailoutbox[0])
+        assert methode == "PUBLISH"
+        assert (vevent["UID"], vevent["SEQUENCE"]) == (
+            f"{invitation.cafe.uid}@maillage",
+            invitation.cafe.sequence,
+        )
 
         page = contenu(client.get(url(invitation)))
         assert "Léa Martin" in page
@@ -526,3 +534,19 @@ class TestCommentaireSuitLaReponse:
         assert "Je viens avec deux bénévoles." not in html
         html = contenu(client.get(url(invitation) + "?modifier=1"))
         assert "Je viens avec deux bénévoles." in html
+
+
+@pytest.mark.django_db
+class TestReponseAConfirmer:
+    def test_the_email_button_only_offers_the_answer(self, client, invitation):
+        page = contenu(client.get(url(invitation) + "?reponse=oui"))
+        assert "Votre réponse n'est pas encore enregistrée." in page
+        assert page.count("Confirmer ma réponse") == 2  # the notice names the one button
+        assert page.count('name="action" value="repondre"') == 1
+        invitation.refresh_from_db()
+        assert invitation.reponse == ""
+
+    def test_no_notice_once_that_answer_is_recorded(self, client, invitation):
+        repondre(client, invitation, "oui")
+        page = contenu(client.get(url(invitation) + "?reponse=oui"))
+        assert "pas encore enregistrée" not in page
