@@ -126,6 +126,11 @@ class Cafe(CentreScopedModel):
     partenaires_retires = models.ManyToManyField(
         Partenaire, verbose_name=_("organisations retirées"), blank=True, related_name="+"
     )
+    message_invitation = models.TextField(
+        _("message personnel des invitations"),
+        blank=True,
+        help_text=_("Ajouté au courriel d'invitation, tel quel."),
+    )
     uid = models.UUIDField(_("identifiant de calendrier"), default=uuid.uuid4, unique=True)
     sequence = models.PositiveIntegerField(_("version du calendrier"), default=0)
     cree_le = models.DateTimeField(_("créé le"), auto_now_add=True)

@@ -122,6 +122,19 @@ def places_restantes(cafe, *, sauf=None):
     return max(cafe.capacite - oui.places_reservees(), 0)
 
 
+def invitations_a_partir(cafe):
+    """``(nombre, exemple)``: how many invitations "Envoyer les invitations" would email now
+    (contacts not invited yet, and invitations not sent yet: ``a_envoyer``), and the first of
+    them, an ``Invitation`` (unsaved for a contact not invited yet) for a preview, or None."""
+    nouveaux = cafe_destinataires(cafe).exclude(pk__in=cafe.invitations.values("contact_id"))
+    en_attente = cafe.invitations.a_envoyer().select_related("contact__partenaire").order_by("pk")
+    exemple = en_attente.first()
+    if exemple is None:
+        contact = nouveaux.first()
+        exemple = Invitation(cafe=cafe, contact=contact) if contact else None
+    return nouveaux.count() + en_attente.count(), exemple
+
+
 def invitations_contexte(request, cafe):
     """What ``cafes/_invitations.html`` needs besides ``cafe``: ``invitations`` (the totals of
     ``InvitationQuerySet.totaux``) and ``reponses``, a page (URL parameter ``reponses``) of

@@ -232,17 +232,25 @@ class ProgrammerView(SerieActionMixin, View):
             )
         else:
             messages.info(request, _("Aucun café programmé."))
-        ecartees = list(programme.ecartees)
-        regle = {e[0] for e in ecartees} | {c.date for c in programme.crees}
-        au_dela = ngettext("au-delà du mois choisi", "au-delà des %(nb)d mois choisis", nb_mois) % {
-            "nb": nb_mois
-        }
-        ecartees += [(jour, au_dela) for jour in form.cleaned_data["dates"] if jour not in regle]
-        for jour, raison in sorted(ecartees, key=lambda e: e[0]):
+        for jour, raison in programme.ecartees:
             messages.warning(
                 request,
                 _("%(date)s non programmé : %(raison)s.")
                 % {"date": capfirst(date_longue(jour)), "raison": raison},
+            )
+        # Ticked dates beyond the months chosen (all are ticked at first): one line for all.
+        regle = {jour for jour, _raison in programme.ecartees} | {c.date for c in programme.crees}
+        au_dela = [jour for jour in form.cleaned_data["dates"] if jour not in regle]
+        if au_dela:
+            messages.info(
+                request,
+                ngettext(
+                    "%(nb)d date cochée au-delà des %(mois)d mois choisis n'est pas programmée.",
+                    "%(nb)d dates cochées au-delà des %(mois)d mois choisis ne sont pas "
+                    "programmées.",
+                    len(au_dela),
+                )
+                % {"nb": len(au_dela), "mois": nb_mois},
             )
         return self.redirection("#cafes")
 

@@ -388,7 +388,9 @@ class TestVue:
         assert response.status_code == 302
         assert response["Location"] == reverse("cafes:cafe_detail", args=[cafe.pk])
         assert len(mailoutbox) == 2
-        assert client_salarie.get(url).status_code == 405
+        # GET is the confirmation page, which sends nothing.
+        assert client_salarie.get(url).status_code == 200
+        assert len(mailoutbox) == 2
 
     def test_read_only_members_cannot_send(self, cafe, client_lecture, mailoutbox):
         inviter(cafe, "a@mds.test")
@@ -631,3 +633,68 @@ class TestReponsesVuesParLeCentre:
         assert "Avec &lt;b&gt;deux&lt;/b&gt; bénévoles." in page
         assert "En congés ce jour-là." in page
         assert f"{a}\u00a0: Je viens" in page
+
+
+class TestQuiEcrit:
+    """Partners see the centre as the sender and can answer it."""
+
+    def test_the_centre_signs_and_receives_the_answers(
+        self, cafe, django_capture_on_commit_callbacks, mailoutbox, settings
+    ):
+        settings.DEFAULT_FROM_EMAIL = "Maillage <ne-pas-repondre@maillage.test>"
+        cafe.centre.email = "accueil@montanou.test"
+        cafe.centre.save()
+        inviter(cafe, "awa@mds.test")
+        envoyer(cafe, django_capture_on_commit_callbacks)
+        (message,) = mailoutbox
+        assert message.from_email == f"{cafe.centre.nom} <ne-pas-repondre@maillage.test>"
+        assert message.reply_to == ["accueil@montanou.test"]
+
+    def test_without_a_centre_address_answers_go_to_the_staff_member_acting(
+        self, cafe, django_capture_on_commit_callbacks, mailoutbox, salarie_user
+    ):
+        inviter(cafe, "awa@mds.test")
+        envoyer(cafe, django_capture_on_commit_callbacks)
+        assert mailoutbox[0].reply_to == []  # sent by a task: nobody acting
+        with django_capture_on_commit_callbacks(execute=True):
+            cafe_annuler(cafe=cafe, par=salarie_user)
+        annulation = mailoutbox[-1]
+        assert annulation.subject.startswith("Annulé")
+        assert annulation.reply_to == [salarie_user.email]
+        assert annulation.from_email.startswith(f"{cafe.centre.nom} <")
+
+
+class TestConfirmationDesInvitations:
+    """The mass sending asks first: how many, the email as it reads, a personal message."""
+
+    def test_get_counts_and_shows_the_email_and_sends_nothing(
+        self, cafe, client_salarie, mailoutbox
+    ):
+        inviter(cafe, "a@mds.test", "b@mds.test")
+        url = reverse("cafes:invitations_envoyer", args=[cafe.pk])
+        page = client_salarie.get(url).content.decode()
+        assert "2 personnes reçoivent le courriel ci-dessous" in page
+        assert "Café partenaires de Montanou, vendredi 4 décembre" in page  # the subject
+        assert "Envoyer les 2 invitations" in page
+        assert not Invitation.objects.exists()
+        assert mailoutbox == []
+        detail = client_salarie.get(reverse("cafes:cafe_detail", args=[cafe.pk])).content.decode()
+        assert f'href="{url}"' in detail
+
+    def test_the_personal_message_is_previewed_then_sent_escaped(
+        self, cafe, client_salarie, django_capture_on_commit_callbacks, mailoutbox
+    ):
+        inviter(cafe, "a@mds.test")
+        url = reverse("cafes:invitations_envoyer", args=[cafe.pk])
+        mot = "Venez nombreux <b>&</b> parlez-en !\nÀ bientôt."
+        apercu = client_salarie.post(url, {"message": mot, "action": "apercu"})
+        assert "Venez nombreux &lt;b&gt;&amp;&lt;/b&gt; parlez-en" in apercu.content.decode()
+        assert not Invitation.objects.exists()
+
+        with django_capture_on_commit_callbacks(execute=True):
+            client_salarie.post(url, {"message": mot, "action": "envoyer"})
+        (message,) = mailoutbox
+        assert "Venez nombreux <b>&</b> parlez-en !\nÀ bientôt." in message.body
+        assert "Venez nombreux &lt;b&gt;&amp;&lt;/b&gt; parlez-en !<br>À bientôt." in html(message)
+        cafe.refresh_from_db()
+        assert cafe.message_invitation == mot
