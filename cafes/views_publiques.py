@@ -2,6 +2,7 @@
 (or sending a colleague instead) and unsubscribing. Opening a link only shows a page; a button
 (POST) acts, because mail scanners open links before the person does."""
 
+from axes.helpers import get_client_ip_address
 from django import forms
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -136,7 +137,17 @@ class RsvpView(JetonMixin, View):
 
     def _collegue(self, request, jeton, invitation):
         collegue_form = CollegueForm(request.POST, prefix="collegue")
-        if collegue_form.is_valid():
+        if not rsvp.collegue_essai_autorise(
+            invitation=invitation, ip=get_client_ip_address(request)
+        ):
+            collegue_form.add_error(
+                None,
+                _(
+                    "Trop d'essais en peu de temps : réessayez dans une heure, ou écrivez "
+                    "au centre."
+                ),
+            )
+        elif collegue_form.is_valid():
             try:
                 rsvp.collegue_inviter(invitation=invitation, **collegue_form.cleaned_data)
             except ValidationError as erreur:

@@ -550,3 +550,50 @@ class TestReponseAConfirmer:
         repondre(client, invitation, "oui")
         page = contenu(client.get(url(invitation) + "?reponse=oui"))
         assert "pas encore enregistrée" not in page
+
+
+@pytest.mark.django_db
+class TestCollegueLimites:
+    def inviter(self, client, invitation, email, **extra):
+        donnees = {"prenom": "Léa", "nom": "Martin", "email": email}
+        return client.post(
+            url(invitation),
+            {"action": "collegue", **{f"collegue-{k}": v for k, v in donnees.items()}},
+            **extra,
+        )
+
+    def test_three_colleagues_at_most(self, client, invitation):
+        for n in range(3):
+            assert self.inviter(client, invitation, f"c{n}@partenaire.test").status_code == 302
+        response = self.inviter(client, invitation, "c3@partenaire.test")
+        assertContains(response, "Vous avez déjà invité 3 collègues à votre place")
+        assert invitation.remplacants.count() == 3
+        assert not Contact.objects.filter(email="c3@partenaire.test").exists()
+        # The same colleague again is still harmless.
+        assert self.inviter(client, invitation, "c0@partenaire.test").status_code == 302
+
+    def test_tries_are_limited_per_link_and_per_address(self, client, invitation, monkeypatch):
+        monkeypatch.setattr(rsvp, "ESSAIS_COLLEGUE_PAR_LIEN", 2)
+        monkeypatch.setattr(rsvp, "ESSAIS_COLLEGUE_PAR_IP", 4)
+        for _ in range(2):
+            self.inviter(client, invitation, "pas-une-adresse")
+        response = self.inviter(client, invitation, "lea@partenaire.test")
+        assertContains(response, "essais en peu de temps")
+        assert not Contact.objects.filter(email="lea@partenaire.test").exists()
+        # Another link from the same address: one try left for the address, then none.
+        autre = InvitationFactory(cafe=invitation.cafe)
+        assert self.inviter(client, autre, "lea@partenaire.test").status_code == 302
+        autre2 = InvitationFactory(cafe=invitation.cafe)
+        response = self.inviter(client, autre2, "paul@partenaire.test")
+        assertContains(response, "essais en peu de temps")
+        # From another address, the second link still has tries.
+        response = self.inviter(client, autre2, "paul@partenaire.test", REMOTE_ADDR="192.0.2.7")
+        assert response.status_code == 302
+
+    def test_a_failing_cache_does_not_stop_the_form(self, client, invitation, monkeypatch):
+        def panne(*args, **kwargs):
+            raise ConnectionError("Redis is down")
+
+        monkeypatch.setattr(rsvp.cache, "add", panne)
+        assert self.inviter(client, invitation, "lea@partenaire.test").status_code == 302
+        assert Contact.objects.filter(email="lea@partenaire.test").exists()
