@@ -3,6 +3,8 @@
 import calendar
 from datetime import date, timedelta
 
+from django.utils.formats import date_format
+
 from cafes.enums import Rang
 
 
@@ -20,6 +22,15 @@ def date_du_mois(annee, mois, *, rang, jour):
     if rang > len(jours):
         return None
     return date(annee, mois, jours[rang - 1])
+
+
+def date_longue(jour):
+    """ "vendredi 4 décembre 2026", and "vendredi 1er janvier 2027" as French writes the first
+    day of a month (Django's "j" gives "1")."""
+    texte = date_format(jour, "l j F Y")
+    if jour.day == 1:
+        texte = texte.replace(" 1 ", " 1er ", 1)
+    return texte
 
 
 def dates_serie(*, rang, jour, a_partir_de, nb_mois):

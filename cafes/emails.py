@@ -36,6 +36,14 @@ def en_tetes_desinscription(lien):
     }
 
 
+def expediteur(centre, par=None):
+    """Who writes to partners, as ``courriel_preparer`` takes it: the centre's name as the
+    sender's display name, and a Reply-To reaching the centre (its own address, else that of
+    the staff member ``par`` who acts, else none)."""
+    adresse = centre.email or (getattr(par, "email", "") if par is not None else "")
+    return {"expediteur_nom": centre.nom, "repondre_a": [adresse] if adresse else []}
+
+
 @dataclass(frozen=True)
 class _Modele:
     """An email to invitees: its templates, whether it carries the answer buttons, and the
@@ -45,9 +53,10 @@ class _Modele:
     boutons: bool = True
     ics: str | None = None
 
-    def message(self, invitation, **contexte):
+    def message(self, invitation, *, membre=None, **contexte):
         """The arguments of ``courriel_preparer`` for ``invitation`` (whose ``cafe`` is the
-        one to describe)."""
+        one to describe); ``membre``, the staff user acting, answers when the centre has no
+        address (``expediteur``)."""
         contact = invitation.contact
         desinscription = lien_desinscription(contact)
         if self.boutons:
@@ -65,9 +74,10 @@ class _Modele:
             "centre": invitation.cafe.centre,
             "objet": invitation,
             "en_tetes": en_tetes_desinscription(desinscription),
+            **expediteur(invitation.cafe.centre, membre),
         }
 
-    def preparer(self, cafe, invitations, *, pieces_jointes=(), **contexte):
+    def preparer(self, cafe, invitations, *, pieces_jointes=(), membre=None, **contexte):
         if self.ics:
             pieces_jointes = [*pieces_jointes, piece_ics(cafe, self.ics)]
         prets = []
@@ -77,7 +87,8 @@ class _Modele:
                 invitation.cafe = cafe
                 try:
                     courriel = courriel_preparer(
-                        **self.message(invitation, **contexte), pieces_jointes=pieces_jointes
+                        **self.message(invitation, membre=membre, **contexte),
+                        pieces_jointes=pieces_jointes,
                     )
                 except ValidationError as exc:
                     logger.warning(
@@ -87,9 +98,9 @@ class _Modele:
                 prets.append((invitation, courriel))
         return prets
 
-    def apercu(self, cafe, invitation):
+    def apercu(self, cafe, invitation, **contexte):
         invitation.cafe = cafe
-        message = self.message(invitation)
+        message = self.message(invitation, **contexte)
         return courriel_rendre(
             message["gabarit"], {"centre": message["centre"], **message["contexte"]}
         )
@@ -106,12 +117,18 @@ MODIFICATION = _Modele("cafes/emails/modification", ics="PUBLISH")
 ANNULATION = _Modele("cafes/emails/annulation", boutons=False, ics="CANCEL")
 MAINTIEN = _Modele("cafes/emails/maintien", ics="REQUEST")
 COMPTE_RENDU = _Modele("cafes/emails/compte_rendu", boutons=False)
-INVITATION_COLLEGUE = _Modele("cafes/emails/invitation_collegue", boutons=False)
+INVITATION_COLLEGUE = _Modele("cafes/emails/invitation_collegue", boutons=False, ics="PUBLISH")
 
 
 def invitations(*, cafe, invitations):
     """The invitation: the café, the answer buttons, an .ics adding it to calendars."""
     return INVITATION.preparer(cafe, invitations)
+
+
+def invitation_apercu(*, cafe, invitation):
+    """The invitation email to ``invitation`` rendered, with ``cafe``'s personal message, for
+    staff to read before they confirm; nothing is written."""
+    return INVITATION.apercu(cafe, invitation)
 
 
 def rappels(*, cafe, invitations):
@@ -120,15 +137,15 @@ def rappels(*, cafe, invitations):
     return RAPPEL.preparer(cafe, invitations)
 
 
-def modifications(*, cafe, invitations):
+def modifications(*, cafe, invitations, membre=None):
     """A change of date, time or place: the new details, an .ics replacing the event (the
     caller has raised ``cafe.sequence``)."""
-    return MODIFICATION.preparer(cafe, invitations)
+    return MODIFICATION.preparer(cafe, invitations, membre=membre)
 
 
-def annulations(*, cafe, invitations):
+def annulations(*, cafe, invitations, membre=None):
     """The cancellation: an .ics METHOD:CANCEL removing the event from calendars."""
-    return ANNULATION.preparer(cafe, invitations)
+    return ANNULATION.preparer(cafe, invitations, membre=membre)
 
 
 def annulation_apercu(*, cafe, invitation):
@@ -137,10 +154,10 @@ def annulation_apercu(*, cafe, invitation):
     return ANNULATION.apercu(cafe, invitation)
 
 
-def maintiens(*, cafe, invitations):
+def maintiens(*, cafe, invitations, membre=None):
     """A cancelled café held after all: its details, the buttons (answers were kept), and an
     .ics METHOD:REQUEST with a higher SEQUENCE putting the event back in calendars."""
-    return MAINTIEN.preparer(cafe, invitations)
+    return MAINTIEN.preparer(cafe, invitations, membre=membre)
 
 
 def maintien_apercu(*, cafe, invitation):
@@ -148,27 +165,36 @@ def maintien_apercu(*, cafe, invitation):
     return MAINTIEN.apercu(cafe, invitation)
 
 
-def comptes_rendus(*, compte_rendu, invitations, pdf):
+def comptes_rendus(*, compte_rendu, invitations, pdf, membre=None):
     """The minutes in the body, and as the PDF ``pdf`` (``(name, bytes)``) attached."""
     nom, contenu = pdf
     return COMPTE_RENDU.preparer(
         compte_rendu.cafe,
         invitations,
         pieces_jointes=[(nom, contenu, "application/pdf")],
+        membre=membre,
         compte_rendu=compte_rendu,
     )
 
 
+def compte_rendu_apercu(*, compte_rendu, invitation):
+    """The minutes email to ``invitation`` rendered (the PDF apart), for staff to read before
+    they confirm; nothing is written."""
+    return COMPTE_RENDU.apercu(compte_rendu.cafe, invitation, compte_rendu=compte_rendu)
+
+
 def invitation_collegue(*, invitation, par):
     """The invitation of a colleague sent by ``par`` (the contact whose place they take):
-    who sends them, one button to answer. No .ics: they have not said they come."""
+    who sends them, one button to answer, and the same .ics as everyone's invitation (the
+    colleague's calendar holds the café like the others', and hears of its changes)."""
     return courriel_preparer(
         **INVITATION_COLLEGUE.message(
             invitation,
             par=par,
             partenaire=invitation.contact.partenaire,
             lien=lien_rsvp(invitation),
-        )
+        ),
+        pieces_jointes=[piece_ics(invitation.cafe, INVITATION_COLLEGUE.ics)],
     )
 
 

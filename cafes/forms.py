@@ -1,10 +1,9 @@
 from datetime import date
 
 from django import forms
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from cafes.calendrier import dates_serie, jours_feries
+from cafes.calendrier import date_longue, dates_serie, jours_feries
 from cafes.enums import StatutCafe, TypeCafe
 from cafes.models import Cafe, CafeSerie
 from cafes.selectors import adresse_par_defaut
@@ -135,7 +134,7 @@ class ProgrammerForm(forms.Form):
         ecartees = {date.fromisoformat(jour) for jour in serie.dates_exclues}
 
         def libelle(jour):
-            texte = date_format(jour, "l j F Y")
+            texte = date_longue(jour)
             if jour in feries:
                 return _("%(date)s (jour férié)") % {"date": texte}
             if jour in ecartees:

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -149,6 +150,11 @@ class Cafe(CentreScopedModel):
     partenaires_retires = models.ManyToManyField(
         Partenaire, verbose_name=_("organisations retirées"), blank=True, related_name="+"
     )
+    message_invitation = models.TextField(
+        _("message personnel des invitations"),
+        blank=True,
+        help_text=_("Ajouté au courriel d'invitation, tel quel."),
+    )
     uid = models.UUIDField(_("identifiant de calendrier"), default=uuid.uuid4, unique=True)
     sequence = models.PositiveIntegerField(_("version du calendrier"), default=0)
     cree_le = models.DateTimeField(_("créé le"), auto_now_add=True)
@@ -196,15 +202,22 @@ class Cafe(CentreScopedModel):
 JOIGNABLE = Q(contact__desinscrit_le__isnull=True) & ~Q(contact__email="")
 # Expected at the café: answered yes or maybe, or added at the door.
 ATTENDUE = Q(reponse__in=[Reponse.OUI, Reponse.PEUT_ETRE]) | Q(sur_place=True)
+# Due the invitation email: invited, not a walk-in added at check-in nor someone already
+# checked in (they are in the room: an invitation would be noise).
+A_INVITER = Q(sur_place=False, present=False)
 
 _COMPTES = {
-    "total": Count("pk"),
+    # Walk-ins are attendance, not invitations: they are counted apart (``sur_place``).
+    "total": Count("pk", filter=Q(sur_place=False)),
     "envoyees": Count("pk", filter=Q(envoyee_le__isnull=False)),
-    "en_attente": Count("pk", filter=JOIGNABLE & Q(envoyee_le__isnull=True)),
+    "en_attente": Count("pk", filter=JOIGNABLE & A_INVITER & Q(envoyee_le__isnull=True)),
     "oui": Count("pk", filter=Q(reponse=Reponse.OUI)),
     "non": Count("pk", filter=Q(reponse=Reponse.NON)),
     "peut_etre": Count("pk", filter=Q(reponse=Reponse.PEUT_ETRE)),
-    "sans_reponse": Count("pk", filter=Q(reponse="")),
+    "sans_reponse": Count("pk", filter=Q(reponse="", sur_place=False)),
+    "sur_place": Count("pk", filter=Q(sur_place=True)),
+    # People announced by the "yes" answers (``nb_personnes``), as ``places_reservees``.
+    "personnes": Coalesce(Sum("nb_personnes", filter=Q(reponse=Reponse.OUI)), 0),
 }
 
 
@@ -215,8 +228,9 @@ class InvitationQuerySet(models.QuerySet):
         return self.filter(JOIGNABLE)
 
     def a_envoyer(self):
-        """Not emailed yet, and still reachable: what the sending has left to do."""
-        return self.joignables().filter(envoyee_le__isnull=True)
+        """Not emailed yet, still reachable, and not in the room already (walk-ins added at
+        check-in, people checked in): what the sending has left to do."""
+        return self.joignables().filter(A_INVITER, envoyee_le__isnull=True)
 
     def a_prevenir(self):
         """Emailed already and still reachable: the people whose calendars hold the café, who
@@ -250,9 +264,10 @@ class InvitationQuerySet(models.QuerySet):
         return self.filter(reponse=Reponse.OUI).aggregate(total=Sum("nb_personnes"))["total"] or 0
 
     def totaux(self):
-        """Counted in one query: ``total`` invited, ``envoyees``, ``en_attente`` (not sent yet
-        and still reachable: the sending is under way), ``oui``, ``non``, ``peut_etre``,
-        ``sans_reponse``."""
+        """Counted in one query: ``total`` invited (walk-ins apart), ``envoyees``,
+        ``en_attente`` (what ``a_envoyer`` has left: the sending is under way), ``oui``,
+        ``non``, ``peut_etre``, ``sans_reponse`` (invited, walk-ins apart), ``sur_place``
+        (walk-ins added at check-in) and ``personnes`` (the head count of the "yes")."""
         return self.aggregate(**_COMPTES)
 
     def totaux_par_organisation(self):

@@ -122,20 +122,44 @@ def places_restantes(cafe, *, sauf=None):
     return max(cafe.capacite - oui.places_reservees(), 0)
 
 
+def invitations_a_partir(cafe):
+    """``(nombre, exemple)``: how many invitations "Envoyer les invitations" would email now
+    (contacts not invited yet, and invitations not sent yet: ``a_envoyer``), and the first of
+    them, an ``Invitation`` (unsaved for a contact not invited yet) for a preview, or None."""
+    nouveaux = cafe_destinataires(cafe).exclude(pk__in=cafe.invitations.values("contact_id"))
+    en_attente = cafe.invitations.a_envoyer().select_related("contact__partenaire").order_by("pk")
+    exemple = en_attente.first()
+    if exemple is None:
+        contact = nouveaux.first()
+        exemple = Invitation(cafe=cafe, contact=contact) if contact else None
+    return nouveaux.count() + en_attente.count(), exemple
+
+
 def invitations_contexte(request, cafe):
     """What ``cafes/_invitations.html`` needs besides ``cafe``: ``invitations`` (the totals of
     ``InvitationQuerySet.totaux``) and ``reponses``, a page (URL parameter ``reponses``) of
-    the counts per organisation."""
-    return {
-        "invitations": cafe.invitations.totaux(),
-        "reponses": page_de(
-            request,
-            cafe.invitations.totaux_par_organisation(),
-            par_page=ORGANISATIONS_PAR_PAGE,
-            param="reponses",
-            ancre="invitations",
-        ),
-    }
+    the counts per organisation, each row carrying ``details``: the answers of its people
+    (name, answer, head count of a "yes", comment), so that staff read what partners wrote."""
+    reponses = page_de(
+        request,
+        cafe.invitations.totaux_par_organisation(),
+        par_page=ORGANISATIONS_PAR_PAGE,
+        param="reponses",
+        ancre="invitations",
+    )
+    lignes = list(reponses.object_list)
+    details = {}
+    for invitation in (
+        cafe.invitations.exclude(reponse="")
+        .filter(contact__partenaire_id__in=[ligne["contact__partenaire_id"] for ligne in lignes])
+        .select_related("contact")
+        .order_by("contact__nom", "contact__prenom", "pk")
+    ):
+        details.setdefault(invitation.contact.partenaire_id, []).append(invitation)
+    for ligne in lignes:
+        ligne["details"] = details.get(ligne["contact__partenaire_id"], [])
+    reponses.object_list = lignes
+    return {"invitations": cafe.invitations.totaux(), "reponses": reponses}
 
 
 def grouper_par_organisation(invitations):

@@ -7,13 +7,14 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import CreateView, DetailView, ListView, UpdateView, View
 from django.views.generic.detail import SingleObjectMixin
 
 from cafes import emails
-from cafes.calendrier import heure
+from cafes.calendrier import date_longue, heure
 from cafes.enums import StatutCafe
 from cafes.forms import CafeForm, HoteForm, OrganisationForm, ProgrammerForm, SerieForm
 from cafes.models import Cafe, CafeSerie
@@ -211,17 +212,46 @@ class ProgrammerView(SerieActionMixin, View):
         form = ProgrammerForm(request.POST, serie=self.object, a_partir_de=timezone.localdate())
         if not form.is_valid():
             return self.page_avec(programmer_form=form)
-        crees = cafes_generer(
+        nb_mois = form.cleaned_data["nb_mois"]
+        programme = cafes_generer(
             serie=self.object,
             a_partir_de=timezone.localdate(),
-            nb_mois=form.cleaned_data["nb_mois"],
+            nb_mois=nb_mois,
             exclues=form.cleaned_data["exclues"],
         )
-        nb = len(crees)
-        messages.success(
-            request,
-            ngettext("%(nb)d café programmé.", "%(nb)d cafés programmés.", nb) % {"nb": nb},
-        )
+        # What was done, then each date of the rule left out and why, ticked dates beyond
+        # the months chosen included: staff should not have to compare lists to find out.
+        nb = len(programme.crees)
+        if nb:
+            messages.success(
+                request,
+                ngettext(
+                    "%(nb)d café programmé : %(dates)s.", "%(nb)d cafés programmés : %(dates)s.", nb
+                )
+                % {"nb": nb, "dates": ", ".join(date_longue(c.date) for c in programme.crees)},
+            )
+        else:
+            messages.info(request, _("Aucun café programmé."))
+        for jour, raison in programme.ecartees:
+            messages.warning(
+                request,
+                _("%(date)s non programmé : %(raison)s.")
+                % {"date": capfirst(date_longue(jour)), "raison": raison},
+            )
+        # Ticked dates beyond the months chosen (all are ticked at first): one line for all.
+        regle = {jour for jour, _raison in programme.ecartees} | {c.date for c in programme.crees}
+        au_dela = [jour for jour in form.cleaned_data["dates"] if jour not in regle]
+        if au_dela:
+            messages.info(
+                request,
+                ngettext(
+                    "%(nb)d date cochée au-delà des %(mois)d mois choisis n'est pas programmée.",
+                    "%(nb)d dates cochées au-delà des %(mois)d mois choisis ne sont pas "
+                    "programmées.",
+                    len(au_dela),
+                )
+                % {"nb": len(au_dela), "mois": nb_mois},
+            )
         return self.redirection("#cafes")
 
 

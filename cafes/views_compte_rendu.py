@@ -6,11 +6,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import View
 from django.views.generic.detail import SingleObjectMixin
 
+from cafes import emails
 from cafes.compte_rendu import compte_rendu_pdf, nom_du_pdf
 from cafes.forms_compte_rendu import CompteRenduForm, TourDeTableForm
 from cafes.models import Cafe, CompteRendu
@@ -122,13 +124,45 @@ class CompteRenduAssemblerView(CafeMixin, View):
 
 
 class CompteRenduEnvoyerView(CafeMixin, View):
-    """Emails the minutes to the invitees who have not received them yet."""
+    """GET shows what sending the minutes does (how many people, the email as it reads, and a
+    warning to confirm when the café's day has not come); the POST of its button emails the
+    minutes to the invitees who have not received them yet."""
 
     min_role = Role.SALARIE
-    http_method_names = ["post"]
+    template_name = "cafes/compte_rendu/envoyer.html"
+
+    def get(self, request, *args, **kwargs):
+        cafe = self.get_object()
+        compte_rendu = self.compte_rendu(cafe)
+        if compte_rendu is None:
+            messages.error(request, _("Assemblez d'abord le compte rendu."))
+            return HttpResponseRedirect(reverse("cafes:compte_rendu", args=[cafe.pk]))
+        compte_rendu.cafe = cafe
+        invitations = cafe.invitations.sans_compte_rendu().select_related("contact__partenaire")
+        exemple = invitations.order_by("pk").first()
+        apercu = (
+            emails.compte_rendu_apercu(compte_rendu=compte_rendu, invitation=exemple)
+            if exemple
+            else None
+        )
+        contexte = {
+            "cafe": cafe,
+            "nombre": invitations.count(),
+            "exemple": exemple,
+            "apercu": apercu,
+            "avant_le_jour": cafe.date > timezone.localdate(),
+        }
+        return render(request, self.template_name, contexte)
 
     def post(self, request, *args, **kwargs):
         cafe = self.get_object()
+        if cafe.date > timezone.localdate() and not request.POST.get("avant_le_jour"):
+            # Minutes before the café has taken place are rarely meant: the page asks again.
+            messages.warning(
+                request,
+                _("Le café n'a pas encore eu lieu : confirmez l'envoi du compte rendu."),
+            )
+            return HttpResponseRedirect(reverse("cafes:compte_rendu_envoyer", args=[cafe.pk]))
         try:
             nombre = compte_rendu_envoyer(cafe=cafe, par=request.user)
         except ValidationError as erreur:

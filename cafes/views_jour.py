@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import View
 from django.views.generic.detail import SingleObjectMixin
@@ -52,6 +53,14 @@ class PointageView(CentreMixin, SingleObjectMixin, View):
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
+        if self.object.date > timezone.localdate():
+            # Checking people in days before is a rehearsal or a wrong café: say so first,
+            # once per session and café (the screen's own redirects come back here).
+            cle = f"cafes:pointage-avant:{self.object.pk}"
+            if "avant" in request.GET:
+                request.session[cle] = True
+            elif not request.session.get(cle):
+                return render(request, "cafes/jour/pointage_avant.html", {"cafe": self.object})
         return self.page(SurPlaceForm(cafe=self.object))
 
     def post(self, request, *args, **kwargs):

@@ -2,6 +2,7 @@
 (or sending a colleague instead) and unsubscribing. Opening a link only shows a page; a button
 (POST) acts, because mail scanners open links before the person does."""
 
+from axes.helpers import get_client_ip_address
 from django import forms
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -103,14 +104,18 @@ class RsvpView(JetonMixin, View):
         if invitation.reponse and choisie not in Reponse.values and "modifier" not in request.GET:
             # Answered already: the confirmation, with a way to change it.
             return self._formulaire(request, jeton, invitation)
+        reponse = choisie if choisie in Reponse.values else invitation.reponse
         form = ReponseForm(
             initial={
-                "reponse": choisie if choisie in Reponse.values else invitation.reponse,
+                "reponse": reponse,
                 "nb_personnes": invitation.nb_personnes,
-                "commentaire": invitation.commentaire,
+                # The comment of another answer is not offered again for this one.
+                "commentaire": invitation.commentaire if reponse == invitation.reponse else "",
             }
         )
-        return self._formulaire(request, jeton, invitation, form=form)
+        # From an email's button: the answer is only offered, and the page says so plainly.
+        a_confirmer = choisie in Reponse.values and choisie != invitation.reponse
+        return self._formulaire(request, jeton, invitation, form=form, a_confirmer=a_confirmer)
 
     def post(self, request, jeton):
         invitation, valide = self.objet, self.valide
@@ -132,7 +137,17 @@ class RsvpView(JetonMixin, View):
 
     def _collegue(self, request, jeton, invitation):
         collegue_form = CollegueForm(request.POST, prefix="collegue")
-        if collegue_form.is_valid():
+        if not rsvp.collegue_essai_autorise(
+            invitation=invitation, ip=get_client_ip_address(request)
+        ):
+            collegue_form.add_error(
+                None,
+                _(
+                    "Trop d'essais en peu de temps : réessayez dans une heure, ou écrivez "
+                    "au centre."
+                ),
+            )
+        elif collegue_form.is_valid():
             try:
                 rsvp.collegue_inviter(invitation=invitation, **collegue_form.cleaned_data)
             except ValidationError as erreur:

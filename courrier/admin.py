@@ -58,6 +58,8 @@ class CourrielAdmin(admin.ModelAdmin):
         "modifie_le",
         "envoye_le",
         "message_id",
+        "expediteur_nom",
+        "repondre_a",
         "en_tetes",
         "content_type",
         "object_id",

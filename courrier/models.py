@@ -55,6 +55,15 @@ class Courriel(models.Model):
     sujet = models.CharField(_("sujet"), max_length=998)
     corps_texte = models.TextField(_("corps en texte brut"))
     corps_html = models.TextField(_("corps HTML"), blank=True)
+    # The sender's address is always DEFAULT_FROM_EMAIL (the domain's SPF and DKIM); its
+    # display name and the Reply-To say who writes and where answers go.
+    expediteur_nom = models.CharField(_("nom de l'expéditeur"), max_length=200, blank=True)
+    repondre_a = models.CharField(
+        _("adresses de réponse"),
+        max_length=998,
+        blank=True,
+        help_text=_("En-tête Reply-To : adresses séparées par des virgules."),
+    )
     en_tetes = models.JSONField(_("en-têtes supplémentaires"), default=dict, blank=True)
     content_type = models.ForeignKey(
         ContentType,

@@ -18,8 +18,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
+from email.headerregistry import Address
 from email.mime.base import MIMEBase
-from email.utils import make_msgid
+from email.utils import make_msgid, parseaddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -198,8 +199,14 @@ def courriel_preparer(
     objet=None,
     en_tetes=None,
     pieces_jointes=(),
+    expediteur_nom="",
+    repondre_a=(),
 ):
     """Prepares one email to one address and queues its sending for after the commit.
+
+    It leaves from ``DEFAULT_FROM_EMAIL``'s address under the display name ``expediteur_nom``
+    (that of ``DEFAULT_FROM_EMAIL`` when empty), with a ``Reply-To`` of the addresses
+    ``repondre_a`` (none when empty).
 
     Renders ``gabarit`` with ``contexte`` and ``centre`` (``commun.courriels.courriel_rendre``).
     ``pieces_jointes`` are ``(nom, contenu: bytes, type_mime)`` tuples and ``en_tetes`` extra
@@ -219,6 +226,8 @@ def courriel_preparer(
     validate_email(destinataire)
     en_tetes = dict(en_tetes or {})
     _verifier_en_tetes(en_tetes)
+    repondre_a = _adresses_de_reponse(repondre_a)
+    expediteur_nom = " ".join(expediteur_nom.split())
 
     rendu = courriel_rendre(gabarit, {"centre": centre, **contexte})
     courriel = Courriel(
@@ -228,10 +237,20 @@ def courriel_preparer(
         corps_texte=rendu.texte,
         corps_html=rendu.html,
         en_tetes=en_tetes,
+        expediteur_nom=expediteur_nom,
+        repondre_a=repondre_a,
         objet=objet,
     )
     _ajouter([courriel], pieces_jointes)
     return courriel
+
+
+def _adresses_de_reponse(adresses):
+    """The Reply-To column: valid addresses, one line, separated by commas."""
+    adresses = [adresse.strip() for adresse in adresses if adresse and adresse.strip()]
+    for adresse in adresses:
+        validate_email(adresse)
+    return ", ".join(adresses)
 
 
 def courriels_depuis_message(*, message):
@@ -243,11 +262,11 @@ def courriels_depuis_message(*, message):
     optional attributes ``message.centre`` and ``message.objet`` fill the rows' ``centre`` (whose
     "Courriels" page lists them) and ``objet``. The caller can rely on what
     ``courriel_preparer`` promises, and on nothing written when it raises: ``ValidationError``
-    for an invalid address, ``ValueError`` for a reserved or multi-line header, a Reply-To or an
-    attachment given as a MIME part (the outbox keeps neither).
+    for an invalid address (recipient or Reply-To), ``ValueError`` for a reserved or multi-line
+    header or an attachment given as a MIME part (the outbox keeps neither). ``reply_to`` is
+    kept (``repondre_a``).
     """
-    if message.reply_to:
-        raise ValueError("The outbox does not keep Reply-To.")
+    repondre_a = _adresses_de_reponse(message.reply_to)
     en_tetes = dict(message.extra_headers)
     _verifier_en_tetes(en_tetes)
     destinataires = [adresse.strip() for adresse in message.recipients()]
@@ -264,6 +283,7 @@ def courriels_depuis_message(*, message):
             corps_texte=message.body,
             corps_html=html,
             en_tetes=en_tetes,
+            repondre_a=repondre_a,
             objet=getattr(message, "objet", None),
         )
         for destinataire in destinataires
@@ -288,12 +308,23 @@ def _ajouter(courriels, pieces_jointes):
         _enregistrer(groupe)
 
 
+def _expediteur(nom):
+    """``DEFAULT_FROM_EMAIL``, under the display name ``nom`` when given ("Centre social de
+    Montanou <ne-pas-repondre@…>"): the address stays the one the domain signs for."""
+    if not nom:
+        return settings.DEFAULT_FROM_EMAIL
+    _nom, adresse = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    # Address quotes the name as RFC 5322 needs (commas, quotes); Django encodes non-ASCII.
+    return str(Address(display_name=nom, addr_spec=adresse))
+
+
 def _message(courriel):
     message = EmailMultiAlternatives(
         subject=courriel.sujet,
         body=courriel.corps_texte,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=_expediteur(courriel.expediteur_nom),
         to=[courriel.destinataire],
+        reply_to=[a.strip() for a in courriel.repondre_a.split(",") if a.strip()],
         # RFC 3834: out-of-office robots must not answer an automated message.
         headers={
             "Auto-Submitted": "auto-generated",

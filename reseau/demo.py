@@ -18,6 +18,7 @@ COMPTES = [
 CENTRES = [
     {
         "slug": "montanou",
+        "email": "accueil@montanou.demo",
         "nom": "Centre social de Montanou",
         "adresse": "12 rue Lamartine",
         "code_postal": "47000",
@@ -27,6 +28,7 @@ CENTRES = [
     },
     {
         "slug": "tapie",
+        "email": "accueil@tapie.demo",
         "nom": "Centre social Sud-Est de Tapie",
         "adresse": "4 place de la Tapie",
         "code_postal": "47000",
@@ -36,6 +38,7 @@ CENTRES = [
     },
     {
         "slug": "fumel",
+        "email": "accueil@fumel.demo",
         "nom": "Centre social du Fumélois",
         "adresse": "2 avenue de l'Usine",
         "code_postal": "47500",

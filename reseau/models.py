@@ -97,6 +97,11 @@ class Centre(models.Model):
     adresse = models.CharField(_("adresse"), max_length=255, blank=True)
     code_postal = models.CharField(_("code postal"), max_length=5, blank=True)
     commune = models.CharField(_("commune"), max_length=100, blank=True)
+    email = models.EmailField(
+        _("adresse électronique"),
+        blank=True,
+        help_text=_("Les partenaires y répondent aux courriels envoyés par le centre."),
+    )
     projet_social_debut = models.DateField(
         _("projet social : début de validité"), null=True, blank=True
     )

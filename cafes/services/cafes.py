@@ -74,11 +74,13 @@ def _sauver(cafe):
         raise
 
 
-def _prevenir(cafe, courriels):
+def _prevenir(cafe, courriels, par=None):
     """Prepares ``courriels`` (an email function of ``cafes.emails``) to the invitations
-    already sent and still reachable; returns the emails."""
+    already sent and still reachable; returns the emails. Answers go to the centre's address,
+    else to ``par``'s (``emails.expediteur``)."""
     invitations = cafe.invitations.a_prevenir().select_related("contact__partenaire").order_by("pk")
-    return [courriel for _invitation, courriel in courriels(cafe=cafe, invitations=invitations)]
+    prets = courriels(cafe=cafe, invitations=invitations, membre=par)
+    return [courriel for _invitation, courriel in prets]
 
 
 @transaction.atomic
@@ -134,7 +136,7 @@ def cafe_modifier(*, cafe, par, **champs):
         actuel.sequence += 1
         actuel.save(update_fields=["sequence"])
         logger.info("Café %s changed by %s: sequence %d", actuel.pk, par, actuel.sequence)
-        courriels = _prevenir(actuel, emails.modifications)
+        courriels = _prevenir(actuel, emails.modifications, par)
     for nom in (*champs, "sequence"):
         setattr(cafe, nom, getattr(actuel, nom))
     return courriels
@@ -177,7 +179,7 @@ def cafe_annuler(*, cafe, par):
     cafe.statut, cafe.sequence = actuel.statut, actuel.sequence
     audit_enregistrer(par=par, centre=actuel.centre, action=AuditAction.CAFE_ANNULE, objet=actuel)
     logger.info("Café %s cancelled by %s", actuel.pk, par)
-    return _prevenir(actuel, emails.annulations)
+    return _prevenir(actuel, emails.annulations, par)
 
 
 @transaction.atomic
@@ -205,4 +207,4 @@ def cafe_maintenir(*, cafe, par):
         envoi_mettre_en_file(actuel.pk)
     audit_enregistrer(par=par, centre=actuel.centre, action=AuditAction.CAFE_MAINTENU, objet=actuel)
     logger.info("Café %s held after all, by %s", actuel.pk, par)
-    return _prevenir(actuel, emails.maintiens)
+    return _prevenir(actuel, emails.maintiens, par)

@@ -75,6 +75,7 @@ def compte_rendu_envoyer(*, cafe, par):
         compte_rendu=compte_rendu,
         invitations=invitations,
         pdf=(nom_du_pdf(cafe), compte_rendu_pdf(compte_rendu)),
+        membre=par,
     )
     maintenant = timezone.now()
     Invitation.objects.filter(

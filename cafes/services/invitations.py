@@ -68,18 +68,22 @@ def invitations_preparer(*, cafe):
 
 
 @transaction.atomic
-def invitations_envoyer(*, cafe, par):
+def invitations_envoyer(*, cafe, par, message=None):
     """Staff's "Envoyer les invitations": invites the contacts not yet invited, marks the café
     "invitations envoyées" and queues, after commit, the task that emails every invitation not
-    yet sent (``invitations_expedier``). Sending again only reaches new invitees. Returns the
-    number of invitations waiting to be sent. Raises ``ValidationError`` for a cancelled,
-    held or past café."""
+    yet sent (``invitations_expedier``). Sending again only reaches new invitees. ``message``,
+    when given, replaces the café's personal message (``message_invitation``) that the
+    invitations leaving from now on carry. Returns the number of invitations waiting to be
+    sent. Raises ``ValidationError`` for a cancelled, held or past café."""
     cafe = Cafe.objects.select_for_update().get(pk=cafe.pk)
     if cafe.statut == StatutCafe.ANNULE:
         raise ValidationError(_("Ce café est annulé : les invitations ne partent plus."))
     if cafe.statut == StatutCafe.TENU or cafe.date < timezone.localdate():
         raise ValidationError(_("Ce café est passé : les invitations ne partent plus."))
     invitations_preparer(cafe=cafe)
+    if message is not None and message.strip() != cafe.message_invitation:
+        cafe.message_invitation = message.strip()
+        cafe.save(update_fields=["message_invitation"])
     if cafe.statut == StatutCafe.PREVU:
         cafe.statut = StatutCafe.INVITATIONS_ENVOYEES
         cafe.save(update_fields=["statut"])

@@ -3,6 +3,7 @@ invitation, send a colleague instead, unsubscribe, ask for a new link. The links
 tokens are ``cafes.jetons``'; the pages ``cafes.views_publiques``'.
 """
 
+import logging
 from datetime import timedelta
 
 from django.core.cache import cache
@@ -21,13 +22,44 @@ from reseau.enums import Role
 from reseau.models import Membre
 
 DELAI_NOUVEAU_LIEN = timedelta(hours=24)
+# Colleagues one invitation may send in its place: a team, not a mailing list.
+MAX_COLLEGUES = 3
+# Colleague forms accepted per hour, per link and per address (IP): enough for typos, too few
+# to make the form a way to email strangers.
+ESSAIS_COLLEGUE_PAR_LIEN = 10
+ESSAIS_COLLEGUE_PAR_IP = 30
+_HEURE = 3600
+
+logger = logging.getLogger(__name__)
+
+
+def _compter(cle, limite):
+    """Counts one try under ``cle`` for the hour; True while within ``limite``. A cache that
+    fails lets the try through (logged): the site keeps working without it."""
+    try:
+        if cache.add(cle, 1, _HEURE):
+            return True
+        return cache.incr(cle) <= limite
+    except Exception:  # noqa: BLE001 - any cache failure (Redis down, key evicted) allows
+        logger.warning("Colleague rate limit skipped: cache unavailable", exc_info=True)
+        return True
+
+
+def collegue_essai_autorise(*, invitation, ip):
+    """Counts a colleague form sent from ``invitation``'s link by ``ip`` and says whether it
+    may be handled (``ESSAIS_COLLEGUE_PAR_LIEN``, ``ESSAIS_COLLEGUE_PAR_IP`` per hour)."""
+    par_lien = _compter(f"cafes:collegue:lien:{invitation.pk}", ESSAIS_COLLEGUE_PAR_LIEN)
+    par_ip = _compter(f"cafes:collegue:ip:{ip}", ESSAIS_COLLEGUE_PAR_IP) if ip else True
+    return par_lien and par_ip
 
 
 @transaction.atomic
 def invitation_repondre(*, invitation, reponse, nb_personnes=1, commentaire=""):
     """Records the answer. The invitation row is locked, so two POSTs at once (double click,
     two tabs) are applied one after the other: one row, the last answer. Sending the same
-    answer again changes nothing. Raises ``ValidationError`` once answers are closed, and for
+    answer again changes nothing. When the answer changes, the previous comment sent back
+    unchanged (the form is pre-filled with it) is dropped: only a comment written or edited
+    for the new answer stays. Raises ``ValidationError`` once answers are closed, and for
     a "yes" that the places left of a café with a capacity cannot hold (the café row is
     locked first then, so two people cannot take the last place together)."""
     if reponse == Reponse.OUI:
@@ -49,7 +81,17 @@ def invitation_repondre(*, invitation, reponse, nb_personnes=1, commentaire=""):
     if reponse not in Reponse.values:
         raise ValidationError(_("Réponse inconnue."))
     nb_personnes = nb_personnes if reponse != Reponse.NON else 1
-    valeurs = (reponse, nb_personnes, commentaire.strip())
+    commentaire = commentaire.strip()
+    if (
+        invitation.reponse
+        and reponse != invitation.reponse
+        and commentaire == invitation.commentaire
+    ):
+        # The form comes pre-filled with the comment of the previous answer: carried along
+        # untouched to another answer ("I'll bring two colleagues" under a "no"), it would
+        # mislead staff. A comment belongs to its answer; a new or edited one is kept.
+        commentaire = ""
+    valeurs = (reponse, nb_personnes, commentaire)
     if (invitation.reponse, invitation.nb_personnes, invitation.commentaire) == valeurs:
         return invitation
     if reponse == Reponse.OUI:
@@ -76,7 +118,8 @@ def collegue_inviter(*, invitation, prenom, nom, email):
     at the same partner, invites them to the same café (``invitee_par``), queues their email,
     and records "no" for the original invitation. Submitting the same colleague again does
     nothing more. Raises ``ValidationError`` when answers are closed, the address opted out,
-    is the person's own, or already has an invitation of its own."""
+    is the person's own, already has an invitation of its own, or when ``MAX_COLLEGUES`` are
+    already invited in this invitation's place."""
     invitation = (
         Invitation.objects.select_for_update(of=("self",))
         .select_related("cafe__centre", "cafe__hote", "cafe__theme", "contact__partenaire")
@@ -97,6 +140,20 @@ def collegue_inviter(*, invitation, prenom, nom, email):
         raise ValidationError(_("C'est votre propre adresse : indiquez celle de votre collègue."))
     partenaire = invitation.contact.partenaire
     contact = partenaire.contacts.filter(email__iexact=email).order_by("pk").first()
+    deja = invitation.remplacants.all()
+    if len(deja) >= MAX_COLLEGUES and not any(
+        r.contact_id == getattr(contact, "pk", None) for r in deja
+    ):
+        raise ValidationError(
+            ngettext(
+                "Vous avez déjà invité %(nb)d collègue à votre place : pour en inviter d'autres, "
+                "écrivez au centre.",
+                "Vous avez déjà invité %(nb)d collègues à votre place : pour en inviter d'autres, "
+                "écrivez au centre.",
+                MAX_COLLEGUES,
+            )
+            % {"nb": MAX_COLLEGUES}
+        )
     if contact is None:
         contact = Contact.objects.create(
             partenaire=partenaire,

@@ -1,12 +1,14 @@
 """Programming: a series, its rotation of hosts, and the cafés its rule gives."""
 
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from cafes.calendrier import dates_serie
+from cafes.calendrier import dates_serie, jours_feries
 from cafes.models import Cafe, CafeSerie, HoteSerie
 from cafes.selectors import adresse_par_defaut, hote_suivant
 
@@ -89,13 +91,30 @@ def hote_retirer(*, hote):
     HoteSerie.objects.filter(pk=hote.pk).delete()
 
 
+# Why a date of the rule got no café, as staff read it after programming.
+DEJA_PROGRAMME = gettext_lazy("un café existe déjà à cette date")
+FERIE = gettext_lazy("jour férié, laissé décoché")
+DECOCHEE = gettext_lazy("date décochée")
+
+
+@dataclass
+class Programme:
+    """What ``cafes_generer`` did: ``crees``, the cafés created, by date; ``ecartees``, the
+    dates of the rule left without a new café, each with its reason (``DEJA_PROGRAMME``,
+    ``FERIE``, ``DECOCHEE``), by date."""
+
+    crees: list = field(default_factory=list)
+    ecartees: list = field(default_factory=list)
+
+
 @transaction.atomic
 def cafes_generer(*, serie, a_partir_de, nb_mois, exclues=()):
     """Creates the series' cafés of the next ``nb_mois`` months by its rule, skipping the
     ``exclues`` dates and the dates that already have a café. Each new café gets the next host
     of the rotation (or the centre) and its address (``adresse_par_defaut``). The skipped
     ``exclues`` join the series' ``dates_exclues`` and the dates programmed leave it. Returns
-    the cafés created, by date.
+    a ``Programme``: the cafés created and, for every other date of the rule in those months,
+    why it has no new café.
 
     Running it again over the same months creates nothing more.
     """
@@ -103,16 +122,23 @@ def cafes_generer(*, serie, a_partir_de, nb_mois, exclues=()):
     deja = set(serie.cafes.values_list("date", flat=True))
     exclues = set(exclues)
     ecartees = {date.fromisoformat(jour) for jour in serie.dates_exclues}
-    crees = []
+    programme = Programme()
     for jour in dates_serie(
         rang=serie.rang, jour=serie.jour, a_partir_de=a_partir_de, nb_mois=nb_mois
     ):
+        if jour in deja:
+            programme.ecartees.append((jour, DEJA_PROGRAMME))
+            if jour in exclues:
+                ecartees.add(jour)
+            else:
+                ecartees.discard(jour)
+            continue
         if jour in exclues:
             ecartees.add(jour)
+            raison = FERIE if jour in jours_feries(jour.year) else DECOCHEE
+            programme.ecartees.append((jour, raison))
             continue
         ecartees.discard(jour)
-        if jour in deja:
-            continue
         suivant = hote_suivant(serie, avant=jour)
         hote = suivant.partenaire if suivant else None
         cafe = Cafe(
@@ -126,8 +152,8 @@ def cafes_generer(*, serie, a_partir_de, nb_mois, exclues=()):
         )
         cafe.full_clean()
         cafe.save()
-        crees.append(cafe)
+        programme.crees.append(cafe)
     # Past exclusions no longer matter.
     serie.dates_exclues = sorted(jour.isoformat() for jour in ecartees if jour >= a_partir_de)
     serie.save(update_fields=["dates_exclues"])
-    return crees
+    return programme

@@ -27,6 +27,7 @@ SERIE = "Café partenaires de Montanou"
 PREMIER_CAFE = "jeudi 21 mars 2030"
 NOTE_MDS = "Permanence d'accès aux droits le mardi matin ; cherche des bénévoles."
 AJOUT = "Prochain café : jeudi 16 mai 2030."
+MOT = "Cette fois, nous parlerons aussi de l'été."
 TELEPHONE = {"width": 390, "height": 844}
 ORDINATEUR = {"width": 1280, "height": 800}
 
@@ -147,7 +148,17 @@ def test_staff_run_a_cafe_from_the_series_to_the_compte_rendu(
     a_venir.get_by_role("checkbox", name="jeudi 18 avril 2030").uncheck()
     a_venir.get_by_role("button", name="Programmer les prochains cafés").click()
 
-    expect(message_affiche(page, "3 cafés programmés.")).to_be_visible()
+    expect(
+        message_affiche(
+            page,
+            "3 cafés programmés\u00a0: jeudi 21 mars 2030, jeudi 16 mai 2030, jeudi 20 juin 2030.",
+        )
+    ).to_be_visible()
+    # What was left out, and why.
+    expect(
+        message_affiche(page, "Jeudi 18 avril 2030 non programmé\u00a0: date décochée.")
+    ).to_be_visible()
+    expect(message_affiche(page, "7 dates cochées au-delà des 4 mois choisis")).to_be_visible()
     tableau = a_venir.get_by_role("table", name="Cafés à venir")
     expect(tableau.get_by_role("rowheader")).to_have_text(
         [PREMIER_CAFE, "jeudi 16 mai 2030", "jeudi 20 juin 2030"]
@@ -178,23 +189,36 @@ def test_staff_run_a_cafe_from_the_series_to_the_compte_rendu(
     invitations = page.get_by_role("region", name="Invitations", exact=True)
     expect(invitations).to_contain_text("Aucune invitation envoyée pour l'instant.")
     assert mailoutbox == []
-    invitations.get_by_role("button", name="Envoyer les invitations").click()
+    invitations.get_by_role("link", name="Envoyer les invitations").click()
+    # The sending asks first: how many, the email as it reads, a personal message.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Envoyer les invitations")
+    expect(page.locator("#invitations-nombre")).to_contain_text("4 personnes reçoivent")
+    page.get_by_role("textbox", name=re.compile(r"^Message personnel")).fill(MOT)
+    page.get_by_role("button", name="Voir l’aperçu avec mon message").click()
+    expect(page.get_by_role("region", name="Le courriel")).to_contain_text(MOT)
+    for taille in (TELEPHONE, ORDINATEUR):
+        page.set_viewport_size(taille)
+        assert page.evaluate("document.documentElement.scrollWidth") <= taille["width"]
+    assert mailoutbox == []
+    page.get_by_role("button", name="Envoyer les 4 invitations").click()
 
     expect(message_affiche(page, "4 invitations partent")).to_be_visible()
     expect(invitations).to_contain_text("4 sur 4 envoyées")
     expect(invitations.get_by_role("progressbar")).to_have_count(0)
     reponses = invitations.get_by_role("table")
-    # Invited, yes, no, maybe, no answer.
+    # Invited, yes, no, maybe, no answer, walk-ins.
     expect(ligne(reponses, "Ludothèque des Quatre Vents").get_by_role("cell")).to_have_text(
-        ["1", "0", "0", "0", "1"]
+        ["1", "0", "0", "0", "1", "0"]
     )
     expect(ligne(reponses, "Maison des solidarités").get_by_role("cell")).to_have_text(
-        ["2", "0", "0", "0", "2"]
+        ["2", "0", "0", "0", "2", "0"]
     )
     expect(ligne(reponses, "Secours populaire d'Agen").get_by_role("cell")).to_have_text(
-        ["1", "0", "0", "0", "1"]
+        ["1", "0", "0", "0", "1", "0"]
     )
-    expect(ligne(reponses, "Total").get_by_role("cell")).to_have_text(["4", "0", "0", "0", "4"])
+    expect(ligne(reponses, "Total").get_by_role("cell")).to_have_text(
+        ["4", "0", "0", "0", "4", "0"]
+    )
     expect(infos).to_contain_text("Invitations envoyées")
 
     assert len(mailoutbox) == 4
@@ -205,6 +229,7 @@ def test_staff_run_a_cafe_from_the_series_to_the_compte_rendu(
         "paul@mds.test",
     ]
     assert {m.subject for m in mailoutbox} == {f"Invitation : {SERIE}, jeudi 21 mars"}
+    assert all(MOT in m.body for m in mailoutbox)
 
     # Two partners answer (their side is test_cafe_partenaire's).
     Invitation.objects.filter(contact=annuaire["awa"]).update(reponse=Reponse.OUI)
@@ -305,7 +330,12 @@ def test_staff_run_a_cafe_from_the_series_to_the_compte_rendu(
     envoi = page.get_by_role("region", name="Envoi aux personnes invitées")
     # The walk-in gave an address: the minutes reach him too.
     expect(envoi).to_contain_text("5 personnes invitées ne l'ont pas encore reçu.")
-    envoi.get_by_role("button", name="Envoyer le compte rendu").click()
+    envoi.get_by_role("link", name="Envoyer le compte rendu").click()
+    # Asked first: how many, and the email as it reads.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Envoyer le compte rendu")
+    expect(page.get_by_role("region", name="Le courriel")).to_contain_text(AJOUT)
+    assert len(mailoutbox) == 4
+    page.get_by_role("button", name="Envoyer à 5 personnes").click()
     expect(message_affiche(page, "Le compte rendu part à 5 personnes.")).to_be_visible()
     expect(envoi).to_contain_text(re.compile(r"Envoyé le 21 mars 2030 à 11:\d\d à 5 personnes\."))
     expect(envoi).to_contain_text("Aucune personne invitée n'attend le compte rendu.")

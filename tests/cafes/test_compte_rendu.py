@@ -344,3 +344,31 @@ class TestChiffres:
         assert 'href="?partenaires=2#chiffres"' in reponse.content.decode()
         reponse = client_lecture.get(url, {"partenaires": 2})
         assert [p["nom"] for p in reponse.context["chiffres"]["partenaires"]] == ["Association 2"]
+
+
+class TestConfirmationDuCompteRendu:
+    def test_get_counts_and_shows_the_email_and_sends_nothing(self, client_salarie, cafe):
+        CompteRendu.objects.create(cafe=cafe, texte="Ce qui s'est dit")
+        url = reverse("cafes:compte_rendu_envoyer", args=[cafe.pk])
+        page = client_salarie.get(url).content.decode()
+        assert "3 personnes reçoivent le courriel ci-dessous" in page
+        assert "Ce qui s&#x27;est dit" in page or "Ce qui s'est dit" in page
+        assert "avant-le-jour" not in page  # the café is over
+        assert not Courriel.objects.exists()
+        lien = client_salarie.get(reverse("cafes:compte_rendu", args=[cafe.pk])).content.decode()
+        assert f'href="{url}"' in lien
+
+    def test_before_the_cafes_day_it_warns_and_asks_again(self, client_salarie, cafe):
+        cafe.date = datetime.date(2026, 12, 4)
+        cafe.save()
+        CompteRendu.objects.create(cafe=cafe, texte="Écrit d'avance")
+        url = reverse("cafes:compte_rendu_envoyer", args=[cafe.pk])
+        page = client_salarie.get(url).content.decode()
+        assert 'id="avant-le-jour"' in page
+        assert "Le café n’a pas encore eu lieu" in page
+        # A POST without the confirmation (an older page, a double submit) sends nothing.
+        reponse = client_salarie.post(url)
+        assert reponse["Location"] == url
+        assert not Courriel.objects.exists()
+        client_salarie.post(url, {"avant_le_jour": "1"})
+        assert Courriel.objects.count() == 3

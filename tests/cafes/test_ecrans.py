@@ -202,7 +202,7 @@ class TestProgrammer:
         assert date(2027, 1, 1) in form.candidates
         assert "2027-01-01" not in form["dates"].initial
         assert "2026-12-04" in form["dates"].initial
-        assert "vendredi 1 janvier 2027 (jour férié)" in response.content.decode()
+        assert "vendredi 1er janvier 2027 (jour férié)" in response.content.decode()
 
     def test_generate_with_an_excluded_date(self, client_salarie, serie):
         response = client_salarie.post(
@@ -215,7 +215,28 @@ class TestProgrammer:
             date(2026, 12, 4),
             date(2027, 2, 5),
         ]
-        assert "2 cafés programmés." in response.content.decode()
+        page = response.content.decode()
+        assert (
+            "2 cafés programmés\u00a0: vendredi 4 décembre 2026, vendredi 5 février 2027." in page
+        )
+        assert "Vendredi 1er janvier 2027 non programmé\u00a0: jour férié, laissé décoché." in page
+        # Ticked, but beyond the months chosen: said too.
+        assert "1 date cochée au-delà des 3 mois choisis n&#x27;est pas programmée." in page
+
+    def test_a_date_taken_meanwhile_is_reported(self, client_salarie, serie):
+        # Another tab programmed 4 December after this form was shown.
+        CafeFactory(centre=serie.centre, serie=serie, date=date(2026, 12, 4))
+        response = client_salarie.post(
+            reverse("cafes:programmer", args=[serie.pk]),
+            {"nb_mois": 1, "dates": []},
+            follow=True,
+        )
+        page = response.content.decode()
+        assert "Aucun café programmé." in page
+        assert (
+            "Vendredi 4 décembre 2026 non programmé\u00a0: un café existe déjà à cette date."
+            in page
+        )
 
     def test_an_unticked_date_stays_unticked_until_staff_tick_it(self, client_salarie, serie):
         url = reverse("cafes:programmer", args=[serie.pk])

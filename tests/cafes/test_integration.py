@@ -6,8 +6,10 @@ prepares the emails in batches, and each email goes through the outbox's own tas
 """
 
 from collections import Counter
+from email.utils import parseaddr
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
@@ -57,6 +59,8 @@ def test_fifty_invitations_are_delivered_exactly_once(
 ):
     cafe, contacts = cafe_avec_contacts(centre, 50)
     adresses = [c.email for c in contacts]
+    type(centre).objects.filter(pk=centre.pk).update(email="accueil@montanou.test")
+    cafe.centre.refresh_from_db()
 
     assert invitations_envoyer(cafe=cafe, par=salarie_user) == 50
 
@@ -67,6 +71,7 @@ def test_fifty_invitations_are_delivered_exactly_once(
     # Nothing left to run: a duplicate would be there by now.
     celery_worker.attendre_inactif()
     recus = smtp_server.messages
+    expediteur = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
     assert all(len(m.rcpt_tos) == 1 for m in recus)
     assert sorted(r for m in recus for r in m.rcpt_tos) == sorted(adresses)
     assert Counter(m.message["To"] for m in recus) == Counter(adresses)
@@ -76,6 +81,9 @@ def test_fifty_invitations_are_delivered_exactly_once(
         assert "BEGIN:VEVENT" in piece.get_content()
         assert "/cafes/desinscription/" in recu.message["List-Unsubscribe"]
         assert recu.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        # Partners see who writes and can answer the centre.
+        assert str(recu.message["From"]) == f"Centre social de Montanou <{expediteur}>"
+        assert str(recu.message["Reply-To"]) == "accueil@montanou.test"
     invitations = Invitation.objects.filter(cafe=cafe)
     assert invitations.count() == 50
     assert not invitations.filter(envoyee_le__isnull=True).exists()

@@ -26,6 +26,7 @@ from cafes.services.invitations import (
     invitations_preparer,
     rappels_envoyer,
 )
+from cafes.services.jour import sur_place_ajouter
 from cafes.tasks import envoyer_invitations, envoyer_rappels, reprendre_invitations
 from courrier.models import Courriel
 from partenariats.models import Contact
@@ -311,6 +312,8 @@ class TestProgression:
             "non": 1,
             "peut_etre": 1,
             "sans_reponse": 1,
+            "sur_place": 0,
+            "personnes": 1,
         }
         assert [
             (o["nom"], o["total"], o["oui"], o["non"], o["peut_etre"], o["sans_reponse"])
@@ -385,7 +388,9 @@ class TestVue:
         assert response.status_code == 302
         assert response["Location"] == reverse("cafes:cafe_detail", args=[cafe.pk])
         assert len(mailoutbox) == 2
-        assert client_salarie.get(url).status_code == 405
+        # GET is the confirmation page, which sends nothing.
+        assert client_salarie.get(url).status_code == 200
+        assert len(mailoutbox) == 2
 
     def test_read_only_members_cannot_send(self, cafe, client_lecture, mailoutbox):
         inviter(cafe, "a@mds.test")
@@ -560,3 +565,136 @@ class TestModificationEtAnnulation:
         assert len(mailoutbox) == 2
         with pytest.raises(ValidationError):
             cafe_modifier(cafe=cafe, par=None, statut=StatutCafe.PREVU)
+
+
+class TestSurPlace:
+    """Walk-ins added at check-in are attendance, not invitations."""
+
+    def test_a_walk_in_is_counted_apart_and_never_emailed(
+        self, cafe, django_capture_on_commit_callbacks, mailoutbox
+    ):
+        inviter(cafe, "a@mds.test", "b@mds.test")
+        envoyer(cafe, django_capture_on_commit_callbacks)
+        assert len(mailoutbox) == 2
+        # Checking in before the café's day (a rehearsal of the screen) leaves it planned.
+        regie = cafe.serie.partenaires.get(nom__startswith="R")
+        walk_in, _cree = sur_place_ajouter(
+            cafe=cafe, prenom="Nadia", nom="Benali", partenaire=regie, email="nadia@regie.test"
+        )
+        totaux = cafe.invitations.totaux()
+        assert (totaux["total"], totaux["envoyees"], totaux["en_attente"]) == (2, 2, 0)
+        assert (totaux["sans_reponse"], totaux["sur_place"]) == (2, 1)
+        assert list(cafe.invitations.a_envoyer()) == []
+
+        assert envoyer(cafe, django_capture_on_commit_callbacks) == 0
+        assert len(mailoutbox) == 2
+        walk_in.refresh_from_db()
+        assert walk_in.envoyee_le is None
+
+        requete = RequestFactory().get("/")
+        page = render_to_string(
+            "cafes/_invitations.html",
+            {
+                "cafe": cafe,
+                "csrf_token": "x",
+                "membre_courant": SimpleNamespace(peut_modifier=True),
+                **invitations_contexte(requete, cafe),
+            },
+            request=requete,
+        )
+        assert "2 sur 2 envoyées" in page
+        assert "1 personne ajoutée sur place" in page
+
+    def test_someone_checked_in_is_not_emailed_the_invitation(
+        self, cafe, django_capture_on_commit_callbacks, mailoutbox
+    ):
+        (contact,) = inviter(cafe, "a@mds.test")
+        invitations_preparer(cafe=cafe)
+        Invitation.objects.filter(contact=contact).update(present=True)
+        assert envoyer(cafe, django_capture_on_commit_callbacks) == 0
+        assert mailoutbox == []
+
+
+class TestReponsesVuesParLeCentre:
+    def test_staff_read_comments_head_counts_and_people_expected(self, cafe, client_salarie):
+        a, b, c = inviter(cafe, "a@mds.test", "b@mds.test", "c@mds.test", prenom="Awa")
+        invitations_preparer(cafe=cafe)
+        Invitation.objects.filter(contact=a).update(
+            reponse=Reponse.OUI, nb_personnes=3, commentaire="Avec <b>deux</b> bénévoles."
+        )
+        Invitation.objects.filter(contact=b).update(reponse=Reponse.OUI, nb_personnes=2)
+        Invitation.objects.filter(contact=c).update(
+            reponse=Reponse.NON, commentaire="En congés ce jour-là."
+        )
+        response = client_salarie.get(reverse("cafes:cafe_detail", args=[cafe.pk]))
+        page = response.content.decode()
+        assert "5 personnes attendues" in page
+        assert "(3 personnes)" in page
+        assert "Avec &lt;b&gt;deux&lt;/b&gt; bénévoles." in page
+        assert "En congés ce jour-là." in page
+        assert f"{a}\u00a0: Je viens" in page
+
+
+class TestQuiEcrit:
+    """Partners see the centre as the sender and can answer it."""
+
+    def test_the_centre_signs_and_receives_the_answers(
+        self, cafe, django_capture_on_commit_callbacks, mailoutbox, settings
+    ):
+        settings.DEFAULT_FROM_EMAIL = "Maillage <ne-pas-repondre@maillage.test>"
+        cafe.centre.email = "accueil@montanou.test"
+        cafe.centre.save()
+        inviter(cafe, "awa@mds.test")
+        envoyer(cafe, django_capture_on_commit_callbacks)
+        (message,) = mailoutbox
+        assert message.from_email == f"{cafe.centre.nom} <ne-pas-repondre@maillage.test>"
+        assert message.reply_to == ["accueil@montanou.test"]
+
+    def test_without_a_centre_address_answers_go_to_the_staff_member_acting(
+        self, cafe, django_capture_on_commit_callbacks, mailoutbox, salarie_user
+    ):
+        inviter(cafe, "awa@mds.test")
+        envoyer(cafe, django_capture_on_commit_callbacks)
+        assert mailoutbox[0].reply_to == []  # sent by a task: nobody acting
+        with django_capture_on_commit_callbacks(execute=True):
+            cafe_annuler(cafe=cafe, par=salarie_user)
+        annulation = mailoutbox[-1]
+        assert annulation.subject.startswith("Annulé")
+        assert annulation.reply_to == [salarie_user.email]
+        assert annulation.from_email.startswith(f"{cafe.centre.nom} <")
+
+
+class TestConfirmationDesInvitations:
+    """The mass sending asks first: how many, the email as it reads, a personal message."""
+
+    def test_get_counts_and_shows_the_email_and_sends_nothing(
+        self, cafe, client_salarie, mailoutbox
+    ):
+        inviter(cafe, "a@mds.test", "b@mds.test")
+        url = reverse("cafes:invitations_envoyer", args=[cafe.pk])
+        page = client_salarie.get(url).content.decode()
+        assert "2 personnes reçoivent le courriel ci-dessous" in page
+        assert "Café partenaires de Montanou, vendredi 4 décembre" in page  # the subject
+        assert "Envoyer les 2 invitations" in page
+        assert not Invitation.objects.exists()
+        assert mailoutbox == []
+        detail = client_salarie.get(reverse("cafes:cafe_detail", args=[cafe.pk])).content.decode()
+        assert f'href="{url}"' in detail
+
+    def test_the_personal_message_is_previewed_then_sent_escaped(
+        self, cafe, client_salarie, django_capture_on_commit_callbacks, mailoutbox
+    ):
+        inviter(cafe, "a@mds.test")
+        url = reverse("cafes:invitations_envoyer", args=[cafe.pk])
+        mot = "Venez nombreux <b>&</b> parlez-en !\nÀ bientôt."
+        apercu = client_salarie.post(url, {"message": mot, "action": "apercu"})
+        assert "Venez nombreux &lt;b&gt;&amp;&lt;/b&gt; parlez-en" in apercu.content.decode()
+        assert not Invitation.objects.exists()
+
+        with django_capture_on_commit_callbacks(execute=True):
+            client_salarie.post(url, {"message": mot, "action": "envoyer"})
+        (message,) = mailoutbox
+        assert "Venez nombreux <b>&</b> parlez-en !\nÀ bientôt." in message.body
+        assert "Venez nombreux &lt;b&gt;&amp;&lt;/b&gt; parlez-en !<br>À bientôt." in html(message)
+        cafe.refresh_from_db()
+        assert cafe.message_invitation == mot

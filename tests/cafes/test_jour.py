@@ -1,5 +1,6 @@
 """On the day of a café: the feuille d'émargement (PDF) and the check-in screen (pointage)."""
 
+import datetime
 import subprocess
 from datetime import timedelta
 
@@ -89,7 +90,7 @@ class TestPointage:
         oui = _inviter(cafe, reponse=Reponse.OUI, prenom="Awa", nom="Diallo")
         oui.present = True
         oui.save()
-        response = client_salarie.get(reverse("cafes:pointage", args=[cafe.pk]))
+        response = client_salarie.get(reverse("cafes:pointage", args=[cafe.pk]) + "?avant=1")
         assert response.status_code == 200
         html = response.content.decode()
         assert html.index("Awa Diallo") < html.index("Paul Silence")
@@ -176,7 +177,7 @@ class TestPointage:
         url = reverse("cafes:pointage", args=[cafe.pk])
         for _ in range(3):
             _inviter(cafe, reponse=Reponse.OUI)
-        client_salarie.get(url)  # session warmed up
+        client_salarie.get(url + "?avant=1")  # session warmed up, check-in confirmed
         with django_assert_max_num_queries(6):
             assert client_salarie.get(url).status_code == 200
         for i in range(17):
@@ -284,3 +285,23 @@ def test_liens_depuis_la_page_du_cafe(client_salarie, cafe):
     html = client_salarie.get(reverse("cafes:cafe_detail", args=[cafe.pk])).content.decode()
     assert reverse("cafes:emargement", args=[cafe.pk]) in html
     assert reverse("cafes:pointage", args=[cafe.pk]) in html
+
+
+class TestPointageAvantLeJour:
+    def test_before_the_day_the_screen_asks_first_once(self, client_salarie, cafe, time_machine):
+        time_machine.move_to(datetime.datetime(2026, 12, 1, 9, 0, tzinfo=datetime.UTC))
+        url = reverse("cafes:pointage", args=[cafe.pk])
+        page = client_salarie.get(url).content.decode()
+        assert 'id="pointage-avant"' in page
+        assert "Ajouter une personne venue sans invitation" not in page
+        page = client_salarie.get(url + "?avant=1").content.decode()
+        assert "Ajouter une personne venue sans invitation" in page
+        # Confirmed for this café: the screen's redirects come back to the screen.
+        assert "pointage-avant" not in client_salarie.get(url).content.decode()
+
+    def test_on_the_day_no_question(self, client_salarie, cafe, time_machine):
+        time_machine.move_to(
+            datetime.datetime.combine(cafe.date, datetime.time(8, 0), tzinfo=datetime.UTC)
+        )
+        page = client_salarie.get(reverse("cafes:pointage", args=[cafe.pk])).content.decode()
+        assert "pointage-avant" not in page

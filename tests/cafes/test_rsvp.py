@@ -21,6 +21,7 @@ from cafes.services import rsvp
 from courrier.models import Courriel
 from partenariats.models import Contact
 from reseau.jetons import JetonExpire, jeton_creer, jeton_verifier
+from tests.cafes.courriels import calendrier
 from tests.cafes.factories import CafeFactory, InvitationFactory
 from tests.partenariats.factories import ContactFactory
 
@@ -290,6 +291,13 @@ class TestCollegue:
         assert "Awa Diallo" in courriel.corps_texte
         assert courriel.en_tetes["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert "!!MISSING" not in courriel.corps_html + courriel.corps_texte + courriel.sujet
+        # The same .ics as everyone's invitation: same event, same version.
+        methode, _cal, vevent = calendrier(mailoutbox[0])
+        assert methode == "PUBLISH"
+        assert (vevent["UID"], vevent["SEQUENCE"]) == (
+            f"{invitation.cafe.uid}@maillage",
+            invitation.cafe.sequence,
+        )
 
         page = contenu(client.get(url(invitation)))
         assert "Léa Martin" in page
@@ -497,3 +505,95 @@ def test_two_people_cannot_take_the_last_place_together(centre):
         fil.join()
     assert len(refus) == 1
     assert Invitation.objects.filter(cafe=cafe, reponse=Reponse.OUI).count() == 1
+
+
+@pytest.mark.django_db
+class TestCommentaireSuitLaReponse:
+    def test_the_comment_of_a_yes_does_not_stay_under_a_no(self, client, invitation):
+        repondre(client, invitation, "oui", commentaire="Je viens avec deux bénévoles.")
+        # The form comes back pre-filled; the partner only changes the answer.
+        repondre(client, invitation, "non", commentaire="Je viens avec deux bénévoles.")
+        invitation.refresh_from_db()
+        assert (invitation.reponse, invitation.commentaire) == (Reponse.NON, "")
+
+    def test_a_comment_written_for_the_new_answer_stays(self, client, invitation):
+        repondre(client, invitation, "oui", commentaire="Je viens avec deux bénévoles.")
+        repondre(client, invitation, "non", commentaire="Finalement en réunion.")
+        invitation.refresh_from_db()
+        assert invitation.commentaire == "Finalement en réunion."
+        # Same answer, same comment kept as it is.
+        repondre(client, invitation, "non", nb_personnes=1, commentaire="Finalement en réunion.")
+        invitation.refresh_from_db()
+        assert invitation.commentaire == "Finalement en réunion."
+
+    def test_the_page_of_another_answer_is_not_prefilled_with_the_old_comment(
+        self, client, invitation
+    ):
+        repondre(client, invitation, "oui", commentaire="Je viens avec deux bénévoles.")
+        html = contenu(client.get(url(invitation) + "?reponse=non"))
+        assert "Je viens avec deux bénévoles." not in html
+        html = contenu(client.get(url(invitation) + "?modifier=1"))
+        assert "Je viens avec deux bénévoles." in html
+
+
+@pytest.mark.django_db
+class TestReponseAConfirmer:
+    def test_the_email_button_only_offers_the_answer(self, client, invitation):
+        page = contenu(client.get(url(invitation) + "?reponse=oui"))
+        assert "Votre réponse n'est pas encore enregistrée." in page
+        assert page.count("Confirmer ma réponse") == 2  # the notice names the one button
+        assert page.count('name="action" value="repondre"') == 1
+        invitation.refresh_from_db()
+        assert invitation.reponse == ""
+
+    def test_no_notice_once_that_answer_is_recorded(self, client, invitation):
+        repondre(client, invitation, "oui")
+        page = contenu(client.get(url(invitation) + "?reponse=oui"))
+        assert "pas encore enregistrée" not in page
+
+
+@pytest.mark.django_db
+class TestCollegueLimites:
+    def inviter(self, client, invitation, email, **extra):
+        donnees = {"prenom": "Léa", "nom": "Martin", "email": email}
+        return client.post(
+            url(invitation),
+            {"action": "collegue", **{f"collegue-{k}": v for k, v in donnees.items()}},
+            **extra,
+        )
+
+    def test_three_colleagues_at_most(self, client, invitation):
+        for n in range(3):
+            assert self.inviter(client, invitation, f"c{n}@partenaire.test").status_code == 302
+        response = self.inviter(client, invitation, "c3@partenaire.test")
+        assertContains(response, "Vous avez déjà invité 3 collègues à votre place")
+        assert invitation.remplacants.count() == 3
+        assert not Contact.objects.filter(email="c3@partenaire.test").exists()
+        # The same colleague again is still harmless.
+        assert self.inviter(client, invitation, "c0@partenaire.test").status_code == 302
+
+    def test_tries_are_limited_per_link_and_per_address(self, client, invitation, monkeypatch):
+        monkeypatch.setattr(rsvp, "ESSAIS_COLLEGUE_PAR_LIEN", 2)
+        monkeypatch.setattr(rsvp, "ESSAIS_COLLEGUE_PAR_IP", 4)
+        for _ in range(2):
+            self.inviter(client, invitation, "pas-une-adresse")
+        response = self.inviter(client, invitation, "lea@partenaire.test")
+        assertContains(response, "essais en peu de temps")
+        assert not Contact.objects.filter(email="lea@partenaire.test").exists()
+        # Another link from the same address: one try left for the address, then none.
+        autre = InvitationFactory(cafe=invitation.cafe)
+        assert self.inviter(client, autre, "lea@partenaire.test").status_code == 302
+        autre2 = InvitationFactory(cafe=invitation.cafe)
+        response = self.inviter(client, autre2, "paul@partenaire.test")
+        assertContains(response, "essais en peu de temps")
+        # From another address, the second link still has tries.
+        response = self.inviter(client, autre2, "paul@partenaire.test", REMOTE_ADDR="192.0.2.7")
+        assert response.status_code == 302
+
+    def test_a_failing_cache_does_not_stop_the_form(self, client, invitation, monkeypatch):
+        def panne(*args, **kwargs):
+            raise ConnectionError("Redis is down")
+
+        monkeypatch.setattr(rsvp.cache, "add", panne)
+        assert self.inviter(client, invitation, "lea@partenaire.test").status_code == 302
+        assert Contact.objects.filter(email="lea@partenaire.test").exists()

@@ -6,7 +6,7 @@ from cafes.calendrier import date_du_mois, dates_serie, heure, jours_feries, paq
 from cafes.enums import Jour, Rang
 from cafes.models import Cafe
 from cafes.selectors import cafe_cercle, cafe_destinataires, hote_suivant
-from cafes.services.series import cafes_generer
+from cafes.services.series import DEJA_PROGRAMME, FERIE, cafes_generer
 from partenariats.enums import CategoriePartenaire
 from tests.cafes.factories import CafeFactory, CafeSerieFactory, HoteSerieFactory
 from tests.partenariats.factories import ContactFactory, PartenaireFactory, theme
@@ -67,12 +67,14 @@ class TestGeneration:
         serie = CafeSerieFactory(centre=centre, rang=Rang.PREMIER, jour=Jour.VENDREDI)
         cms = HoteSerieFactory(serie=serie, adresse="14 avenue de Montanou, 47000 Agen").partenaire
         regie = HoteSerieFactory(serie=serie, adresse="").partenaire
-        crees = cafes_generer(
+        programme = cafes_generer(
             serie=serie,
             a_partir_de=date(2026, 12, 1),
             nb_mois=6,
             exclues=[date(2027, 1, 1)],
         )
+        crees = programme.crees
+        assert programme.ecartees == [(date(2027, 1, 1), FERIE)]
         assert [c.date for c in crees] == [
             date(2026, 12, 4),
             date(2027, 2, 5),
@@ -89,12 +91,14 @@ class TestGeneration:
     def test_running_again_creates_nothing_more(self, centre):
         serie = CafeSerieFactory(centre=centre)
         cafes_generer(serie=serie, a_partir_de=date(2026, 12, 1), nb_mois=3)
-        assert cafes_generer(serie=serie, a_partir_de=date(2026, 12, 1), nb_mois=3) == []
+        programme = cafes_generer(serie=serie, a_partir_de=date(2026, 12, 1), nb_mois=3)
+        assert programme.crees == []
+        assert [raison for _jour, raison in programme.ecartees] == [DEJA_PROGRAMME] * 3
         assert Cafe.objects.filter(serie=serie).count() == 3
 
     def test_the_centre_hosts_when_no_rotation(self, centre):
         serie = CafeSerieFactory(centre=centre)
-        (cafe,) = cafes_generer(serie=serie, a_partir_de=date(2026, 12, 1), nb_mois=1)
+        (cafe,) = cafes_generer(serie=serie, a_partir_de=date(2026, 12, 1), nb_mois=1).crees
         assert cafe.hote is None
         assert cafe.adresse == f"{centre.nom}, 12 rue Lamartine, 47000 Agen"
 

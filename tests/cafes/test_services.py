@@ -122,7 +122,9 @@ class TestAdresse:
             centre=serie.centre, nom="Jardins du Pin", adresse="", code_postal="", commune=""
         )
         HoteSerie.objects.create(serie=serie, partenaire=sans)
-        (cafe,) = cafes_generer(serie=serie, a_partir_de=datetime.date(2026, 12, 1), nb_mois=1)
+        (cafe,) = cafes_generer(
+            serie=serie, a_partir_de=datetime.date(2026, 12, 1), nb_mois=1
+        ).crees
         assert (cafe.hote, cafe.adresse) == (sans, "Jardins du Pin")
 
 

@@ -8,7 +8,7 @@ from django.core.mail import EmailMessage, EmailMultiAlternatives
 
 from courrier.enums import StatutCourriel
 from courrier.models import AdresseEnEchec, Courriel
-from courrier.services import courriels_groupes
+from courrier.services import courriel_preparer, courriels_groupes
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +90,7 @@ def test_messages_sent_inside_a_group_are_written_with_it():
     ("kwargs", "erreur"),
     [
         ({"to": ["pas une adresse"]}, ValidationError),
-        ({"reply_to": ["secretariat@exemple.fr"]}, ValueError),
+        ({"reply_to": ["pas une adresse"]}, ValidationError),
         ({"headers": {"To": "autre@exemple.fr"}}, ValueError),
     ],
 )
@@ -99,3 +99,29 @@ def test_what_the_outbox_cannot_keep_is_refused_before_anything_is_written(kwarg
         message(**kwargs).send()
     assert message(**kwargs).send(fail_silently=True) == 0
     assert not Courriel.objects.exists()
+
+
+def test_reply_to_and_the_senders_name_reach_the_sent_message(
+    centre, gabarits_essai, django_capture_on_commit_callbacks, mailoutbox, settings
+):
+    settings.DEFAULT_FROM_EMAIL = "Maillage <ne-pas-repondre@maillage.test>"
+    with django_capture_on_commit_callbacks(execute=True):
+        message(reply_to=["secretariat@exemple.fr"]).send()
+    with django_capture_on_commit_callbacks(execute=True):
+        courriel_preparer(
+            destinataire="paul@exemple.fr",
+            gabarit=gabarits_essai,
+            contexte={"nom": "Paul", "lien": "https://maillage.example.org/"},
+            centre=centre,
+            expediteur_nom="Centre social de Montanou, Agen",
+            repondre_a=["accueil@montanou.test"],
+        )
+    django, prepare = mailoutbox
+    assert django.reply_to == ["secretariat@exemple.fr"]
+    assert django.from_email == settings.DEFAULT_FROM_EMAIL
+    assert prepare.reply_to == ["accueil@montanou.test"]
+    # The name is quoted (it holds a comma); the address stays the one the domain signs for.
+    assert prepare.from_email == '"Centre social de Montanou, Agen" <ne-pas-repondre@maillage.test>'
+    envoye = prepare.message()
+    assert envoye["Reply-To"] == "accueil@montanou.test"
+    assert "ne-pas-repondre@maillage.test" in envoye["From"]
