@@ -7,8 +7,9 @@ from cafes.enums import Rang
 
 
 def heure(moment):
-    """A time as French writes it: "9 h", "10 h 30" (one way for every page, email and PDF)."""
-    return f"{moment.hour} h" + (f" {moment.minute:02d}" if moment.minute else "")
+    """A time as French writes it: "9 h", "10 h 30" (one way for every page, email and PDF),
+    with non-breaking spaces so that it never breaks across lines."""
+    return f"{moment.hour}\u00a0h" + (f"\u00a0{moment.minute:02d}" if moment.minute else "")
 
 
 def date_du_mois(annee, mois, *, rang, jour):

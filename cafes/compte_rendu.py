@@ -30,8 +30,8 @@ def compte_rendu_texte(cafe):
         _("Accueilli par %(hote)s, %(adresse)s") % {"hote": hote, "adresse": cafe.adresse},
         "",
         ngettext(
-            "Présents : %(nombre)d organisation",
-            "Présents : %(nombre)d organisations",
+            "Présents : %(nombre)d organisation",
+            "Présents : %(nombre)d organisations",
             len(presentes),
         )
         % {"nombre": len(presentes)}

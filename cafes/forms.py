@@ -85,7 +85,7 @@ class HoteForm(forms.Form):
         label=_("Adresse du café (facultatif)"),
         max_length=255,
         required=False,
-        help_text=_("Vide : l'adresse de la fiche du partenaire."),
+        help_text=_("Vide : l'adresse de la fiche du partenaire."),
     )
 
     def __init__(self, *args, serie, **kwargs):
@@ -112,7 +112,7 @@ class ProgrammerForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_(
-            "Décochez les dates à ne pas programmer (vacances…) ; les jours fériés et les dates "
+            "Décochez les dates à ne pas programmer (vacances…) ; les jours fériés et les dates "
             "écartées la dernière fois sont décochés d'avance. Seules les dates comprises dans "
             "le nombre de mois choisi sont programmées."
         ),
@@ -176,7 +176,7 @@ class CafeForm(forms.ModelForm):
         self.fields["hote"].queryset = _partenaires_du_centre(serie.centre)
         self.fields["hote"].empty_label = _("Le centre accueille")
         self.fields["adresse"].required = False
-        self.fields["adresse"].help_text = _("Vide : l'adresse de l'hôte, ou celle du centre.")
+        self.fields["adresse"].help_text = _("Vide : l'adresse de l'hôte, ou celle du centre.")
         # Cancelling, and holding a cancelled café after all, have their own buttons (they
         # tell the people invited): the status of a cancelled café is not edited here.
         if self.instance.statut == StatutCafe.ANNULE:

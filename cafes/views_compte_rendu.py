@@ -114,7 +114,7 @@ class CompteRenduAssemblerView(CafeMixin, View):
         _compte_rendu, cree = compte_rendu_assembler(cafe=cafe)
         if cree:
             messages.success(
-                request, _("Le compte rendu est assemblé : relisez-le, puis enregistrez-le.")
+                request, _("Le compte rendu est assemblé : relisez-le, puis enregistrez-le.")
             )
         else:
             messages.info(request, _("Ce café a déjà un compte rendu."))

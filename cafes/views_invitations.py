@@ -60,7 +60,7 @@ class InvitationsEnvoyerView(CentreMixin, SingleObjectMixin, View):
                     request,
                     ngettext(
                         "%(nombre)d invitation part.",
-                        "%(nombre)d invitations partent : l'avancement s'affiche ci-dessous.",
+                        "%(nombre)d invitations partent : l'avancement s'affiche ci-dessous.",
                         nombre,
                     )
                     % {"nombre": nombre},

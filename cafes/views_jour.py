@@ -69,7 +69,7 @@ class PointageView(CentreMixin, SingleObjectMixin, View):
             messages.success(request, _("%(nom)s est ajouté·e et noté·e présent·e.") % {"nom": nom})
         else:
             messages.success(
-                request, _("%(nom)s était déjà invité·e : noté·e présent·e.") % {"nom": nom}
+                request, _("%(nom)s était déjà invité·e : noté·e présent·e.") % {"nom": nom}
             )
         return HttpResponseRedirect(_url_pointage(self.object, invitation))
 

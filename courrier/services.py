@@ -106,7 +106,7 @@ def _enregistrer(groupe):
             if adresse is not None:
                 courriel.statut = StatutCourriel.ANNULE
                 courriel.derniere_erreur = _(
-                    "Envoi annulé : l'adresse %(email)s figure dans la liste des adresses en "
+                    "Envoi annulé : l'adresse %(email)s figure dans la liste des adresses en "
                     "échec (%(raison)s)."
                 ) % {
                     "email": courriel.destinataire,
@@ -479,13 +479,13 @@ def courriel_relancer(*, courriel):
     courriel = Courriel.objects.select_for_update().get(pk=courriel.pk)
     if not courriel.est_relancable:
         raise ValidationError(
-            _("Seul un courriel en échec ou annulé peut être renvoyé (statut : %(statut)s).")
+            _("Seul un courriel en échec ou annulé peut être renvoyé (statut : %(statut)s).")
             % {"statut": courriel.get_statut_display()}
         )
     if AdresseEnEchec.objects.contient(courriel.destinataire):
         raise ValidationError(
             _(
-                "L'adresse %(email)s figure dans la liste des adresses en échec : faites-la "
+                "L'adresse %(email)s figure dans la liste des adresses en échec : faites-la "
                 "corriger et retirer de cette liste avant de renvoyer le courriel."
             )
             % {"email": courriel.destinataire}

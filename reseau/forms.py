@@ -38,7 +38,7 @@ class InvitationMembreForm(forms.Form):
         choices=Role.choices,
         initial=Role.SALARIE,
         help_text=_(
-            "Admin : gère les membres. Salarié : consulte et modifie. Lecture seule : consulte."
+            "Admin : gère les membres. Salarié : consulte et modifie. Lecture seule : consulte."
         ),
     )
 

@@ -73,9 +73,9 @@ def invitations_envoyer(*, cafe, par):
     held or past café."""
     cafe = Cafe.objects.select_for_update().get(pk=cafe.pk)
     if cafe.statut == StatutCafe.ANNULE:
-        raise ValidationError(_("Ce café est annulé : les invitations ne partent plus."))
+        raise ValidationError(_("Ce café est annulé : les invitations ne partent plus."))
     if cafe.statut == StatutCafe.TENU or cafe.date < timezone.localdate():
-        raise ValidationError(_("Ce café est passé : les invitations ne partent plus."))
+        raise ValidationError(_("Ce café est passé : les invitations ne partent plus."))
     invitations_preparer(cafe=cafe)
     if cafe.statut == StatutCafe.PREVU:
         cafe.statut = StatutCafe.INVITATIONS_ENVOYEES

@@ -49,7 +49,7 @@ def test_partner_answers_changes_and_sends_a_colleague(
 
     recus = smtp_server.wait_for(2, timeout=10)
     (recu,) = [m for m in recus if m.rcpt_tos == [awa.email]]
-    (lien,) = re.findall(r"Je viens : (https?://\S+)", texte(recu.message))
+    (lien,) = re.findall(r"Je viens : (https?://\S+)", texte(recu.message))
     assert lien.startswith(live_server.url) and lien.endswith("?reponse=oui")
     invitation = Invitation.objects.get(cafe=cafe, contact=awa)
 
