@@ -98,10 +98,10 @@ class Centre(models.Model):
     code_postal = models.CharField(_("code postal"), max_length=5, blank=True)
     commune = models.CharField(_("commune"), max_length=100, blank=True)
     projet_social_debut = models.DateField(
-        _("projet social : début de validité"), null=True, blank=True
+        _("projet social : début de validité"), null=True, blank=True
     )
     projet_social_fin = models.DateField(
-        _("projet social : fin de validité"), null=True, blank=True
+        _("projet social : fin de validité"), null=True, blank=True
     )
 
     objects = CentreQuerySet.as_manager()
