@@ -1,7 +1,6 @@
 from datetime import date
 
 from django import forms
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from cafes.calendrier import dates_serie, jours_feries
@@ -9,6 +8,7 @@ from cafes.enums import StatutCafe, TypeCafe
 from cafes.models import Cafe, CafeSerie
 from cafes.selectors import adresse_par_defaut
 from cafes.services.cafes import CHAMPS
+from commun.dates import date_fr
 from partenariats.enums import CategoriePartenaire
 from partenariats.models import Partenaire, Theme
 
@@ -135,7 +135,7 @@ class ProgrammerForm(forms.Form):
         ecartees = {date.fromisoformat(jour) for jour in serie.dates_exclues}
 
         def libelle(jour):
-            texte = date_format(jour, "l j F Y")
+            texte = date_fr(jour, "l j F Y")
             if jour in feries:
                 return _("%(date)s (jour férié)") % {"date": texte}
             if jour in ecartees:

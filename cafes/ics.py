@@ -31,7 +31,7 @@ def _description(cafe):
     lignes = [f"Accueil : {hote}", f"Type : {cafe.get_type_display()}"]
     if cafe.theme_id:
         lignes.append(f"Thème : {cafe.theme}")
-    lignes.append(f"Organisé par {cafe.centre.nom}.")
+    lignes.append(f"Organisation : {cafe.centre.nom}.")
     return "\n".join(lignes)
 
 

@@ -35,6 +35,7 @@ from cafes import emails as emails_cafes
 from cafes.ics import cafe_ics
 from cafes.models import Cafe, CompteRendu
 from cafes.services.invitations import invitations_preparer
+from commun.dates import date_fr
 from courrier.models import Courriel
 from partenariats import emails as emails_partenariats
 from partenariats.models import Partenaire
@@ -52,14 +53,17 @@ PAR_FORME = 3
 # URLs whose GET changes nothing worth reading, or leaves the session (logging out).
 EXCLUS = re.compile(r"^/(admin/|static/|media/|compte/deconnexion|i18n/)")
 
-# The words a centre or a partner's name starts with when it has no article of its own.
-NOMS = (
+# The words a centre or a partner's name starts with when it has no article of its own, and
+# the demo's people ("par Nadia Belkacem" is right, "Rôle de Odette Lagarde" is not).
+ORGANISATIONS = (
     r"(?:Centre|Association|Agen|Régie|Médiathèque|Mission|Maison|Caisse|CAF|CCAS|CPAM|"
-    r"Café|Secours|Restos|Pôle|France|Habitat|Odette|Nadia|Julien|Claire|Admin)"
+    r"Café|Secours|Restos|Pôle|France|Habitat)"
 )
+NOMS = rf"(?:{ORGANISATIONS}|Odette|Nadia|Julien|Claire|Admin)"
 FAUTES = {
     "« de » devant une voyelle": re.compile(r"\b[Dd]e [AEIOUYÉÈÊÂÎÔaeiouyéèêâîô]"),
     "« de » ou « pour » devant un nom sans article": re.compile(rf"\b(?:[Dd]e|pour) {NOMS}\b"),
+    "« par » devant un nom d'organisation sans article": re.compile(rf"\bpar {ORGANISATIONS}\b"),
     "« ... » au lieu de « … »": re.compile(r"\.\.\."),
     "espace ordinaire après «": re.compile(r"« "),
     "apostrophe typographique": re.compile(r"’"),
@@ -316,6 +320,11 @@ def test_the_sources_put_a_non_breaking_space_before_high_punctuation():
 def test_the_first_day_of_a_month_is_the_1er(valeur, format_, attendu):
     gabarit = Template("{{ valeur|date:format_ }}")
     assert gabarit.render(Context({"valeur": valeur, "format_": format_})) == attendu
+
+
+def test_code_writes_the_1er_too():
+    assert date_fr(date(2026, 5, 1), "l j F Y") == "vendredi 1er mai 2026"
+    assert date_fr(date(2026, 5, 11), "l j F Y") == "lundi 11 mai 2026"
 
 
 def test_a_phone_number_stays_on_one_line():

@@ -10,16 +10,15 @@ import re
 from django import template
 from django.template.defaultfilters import date as date_django
 
-register = template.Library()
+from commun.dates import premier
 
-MOIS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
-PREMIER = re.compile(rf"(?<![\d/.])1(?= (?:{MOIS})\b)")
+register = template.Library()
 
 
 @register.filter(expects_localtime=True, is_safe=False)
 def date(value, arg=None):
     texte = date_django(value, arg)
-    return PREMIER.sub("1er", texte) if texte else texte
+    return premier(texte) if texte else texte
 
 
 @register.filter

@@ -288,7 +288,7 @@ def test_staff_run_a_cafe_from_the_series_to_the_compte_rendu(
     assemble = "\n".join(
         [
             f"{SERIE} — {PREMIER_CAFE}, 9\u00a0h – 10\u00a0h\u00a030",
-            "Accueilli par Ludothèque des Quatre Vents, 8 rue Montesquieu, 47000 Agen",
+            "Accueil\u00a0: Ludothèque des Quatre Vents, 8 rue Montesquieu, 47000 Agen",
             "",
             "Présents : 2 organisations (Banque alimentaire 47, Maison des solidarités)",
             "",
