@@ -229,6 +229,18 @@ def test_pages_emails_and_pdfs_of_the_demo_write_french(demo, client):
         client.logout()
     _explorer(client, [reverse("login"), reverse("donnees_personnelles")], textes, 10)
 
+    # The crawl reached what issue 9 quotes: the members' roles, a contact's removal, a
+    # partner's public fiche and answer page (through an email's link), a PDF, the calendar.
+    lus = "\n".join(textes)
+    for attendu in [
+        reverse("reseau:membres"),
+        "/supprimer/",
+        "/partenaires/fiche/",
+        "/cafes/reponse/",
+        "emargement.pdf",
+        "invitation.ics",
+    ]:
+        assert attendu in lus
     assert len(textes) > 100
     fautes = {}
     for url, texte in textes.items():
@@ -258,7 +270,8 @@ def _textes_des_gabarits():
         morceaux = BALISES.split(chemin.read_text())
         for n, morceau in enumerate(morceaux):
             if n % 2 == 0:
-                yield chemin, morceau
+                # After a tag, the text starts next to something printed: "{{ x }} :".
+                yield chemin, ("x" + morceau) if n else morceau
             elif m := TRADUIRE.match(morceau):
                 yield chemin, m.group(1)
 

@@ -80,7 +80,8 @@ def test_partner_updates_hours_and_staff_accept(
     assert_no_serious_violation(page)
     page.get_by_role("button", name="Accepter les modifications cochées").click()
     expect(page.get_by_role("status")).to_contain_text(
-        "Fiche de Maison des solidarités mise à jour"
+        "Fiche mise à jour (horaires d'ouverture) et confirmée ce jour\u00a0: "
+        "Maison des solidarités"
     )
 
     page.get_by_role("link", name="Maison des solidarités").first.click()
