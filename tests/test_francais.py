@@ -71,6 +71,7 @@ FAUTES = {
         r"\b1 (?:janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|"
         r"novembre|décembre)\b"
     ),
+    "écriture inclusive (une tournure sans genre à la place)": re.compile(r"\w·\w"),
     "titre de calendrier redoublé": re.compile(r"Café partenaires — Café partenaires"),
 }
 
@@ -300,11 +301,13 @@ def _textes_du_code():
 
 def test_the_sources_put_a_non_breaking_space_before_high_punctuation():
     """Every template and every string of the code: U+00A0 before ": ; ? ! »" and after "«",
-    "…" for "...", one apostrophe (the booklet's print templates curl theirs)."""
+    "…" for "...", no "présent·e" (wording without gender instead), one apostrophe (the
+    booklet's print templates curl theirs)."""
     fautes = []
     for chemin, texte in [*_textes_des_gabarits(), *_textes_du_code()]:
         nom = str(chemin.relative_to(RACINE))
-        for motif in (ESPACE_AVANT, re.compile(r"« "), re.compile(r"\.\.\.")):
+        motifs = (ESPACE_AVANT, re.compile(r"« "), re.compile(r"\.\.\."), re.compile(r"\w·\w"))
+        for motif in motifs:
             fautes += [
                 f"{nom}: …{texte[max(0, m.start() - 30) : m.end() + 10]}…"
                 for m in motif.finditer(texte)

@@ -232,11 +232,11 @@ def test_staff_run_a_cafe_from_the_series_to_the_compte_rendu(
     expect(autres).to_contain_text("Paul Roche")
     expect(autres).to_contain_text("Marc Petit")
 
-    attendus.get_by_role("button", name="Noter Awa Diallo présent·e").click()
-    expect(message_affiche(page, "Awa Diallo est noté·e présent·e.")).to_be_visible()
+    attendus.get_by_role("button", name="Noter la présence\u00a0: Awa Diallo").click()
+    expect(message_affiche(page, "Présence notée\u00a0: Awa Diallo.")).to_be_visible()
     expect(compteur).to_have_text("1 présent, 1 organisation")
     awa = attendus.get_by_role("listitem").filter(has_text="Awa Diallo")
-    expect(awa.get_by_text("présent·e", exact=True)).to_be_visible()
+    expect(awa.get_by_text("présence notée", exact=True)).to_be_visible()
     expect(awa.get_by_role("button", name="Annuler la présence\u00a0: Awa Diallo")).to_be_visible()
 
     # Someone came without an invitation, from an organisation not in the directory.
@@ -246,13 +246,15 @@ def test_staff_run_a_cafe_from_the_series_to_the_compte_rendu(
     sans_invitation.get_by_role("textbox", name=re.compile(r"^Nom\b")).fill("Benali")
     sans_invitation.get_by_label("nouvelle organisation").fill("Banque alimentaire 47")
     sans_invitation.get_by_label("Adresse électronique").fill("karim@ba47.test")
-    sans_invitation.get_by_role("button", name="Ajouter et noter présent·e").click()
+    sans_invitation.get_by_role("button", name="Ajouter et noter la présence").click()
 
-    expect(message_affiche(page, "Karim Benali est ajouté·e et noté·e présent·e.")).to_be_visible()
+    expect(
+        message_affiche(page, "Personne ajoutée, présence notée\u00a0: Karim Benali.")
+    ).to_be_visible()
     expect(compteur).to_have_text("2 présents, 2 organisations")
     karim = attendus.get_by_role("listitem").filter(has_text="Karim Benali")
     expect(karim).to_contain_text("présence sans invitation")
-    expect(karim.get_by_text("présent·e", exact=True)).to_be_visible()
+    expect(karim.get_by_text("présence notée", exact=True)).to_be_visible()
     # Nothing overflows sideways on the phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= TELEPHONE["width"]
 

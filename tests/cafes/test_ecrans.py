@@ -202,7 +202,7 @@ class TestProgrammer:
         assert date(2027, 1, 1) in form.candidates
         assert "2027-01-01" not in form["dates"].initial
         assert "2026-12-04" in form["dates"].initial
-        assert "vendredi 1 janvier 2027 (jour férié)" in response.content.decode()
+        assert "vendredi 1er janvier 2027 (jour férié)" in response.content.decode()
 
     def test_generate_with_an_excluded_date(self, client_salarie, serie):
         response = client_salarie.post(

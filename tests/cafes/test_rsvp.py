@@ -293,7 +293,7 @@ class TestCollegue:
 
         page = contenu(client.get(url(invitation)))
         assert "Léa Martin" in page
-        assert "ne venant pas" in page
+        assert "Votre réponse est donc «\u00a0Je ne viens pas\u00a0»" in page
 
         # The same colleague again (double click): nothing more.
         with django_capture_on_commit_callbacks(execute=True):
@@ -397,7 +397,7 @@ class TestDesinscription:
 
     def test_post_unsubscribes(self, client, contact, maintenant):
         response = client.post(jetons.lien_desinscription(contact).removeprefix(SITE_URL))
-        assertContains(response, "Vous êtes désinscrit·e")
+        assertContains(response, "Désinscription enregistrée")
         contact.refresh_from_db()
         assert contact.desinscrit_le == maintenant
 
