@@ -87,7 +87,7 @@ def test_partner_answers_changes_and_sends_a_colleague(
     page.get_by_label("Prénom").fill("Karim")
     page.get_by_role("textbox", name=re.compile(r"^Nom\b")).fill("Benali")
     page.get_by_label("Adresse électronique").fill("karim@mds.test")
-    page.get_by_role("button", name="Inviter mon ou ma collègue").click()
+    page.get_by_role("button", name="Inviter cette personne à ma place").click()
     expect(page.locator("main")).to_contain_text("Karim Benali (karim@mds.test)")
 
     collegue = Invitation.objects.select_related("contact").get(
