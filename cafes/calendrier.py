@@ -3,14 +3,13 @@
 import calendar
 from datetime import date, timedelta
 
-from django.utils.formats import date_format
-
 from cafes.enums import Rang
 
 
 def heure(moment):
-    """A time as French writes it: "9 h", "10 h 30" (one way for every page, email and PDF)."""
-    return f"{moment.hour} h" + (f" {moment.minute:02d}" if moment.minute else "")
+    """A time as French writes it: "9 h", "10 h 30" (one way for every page, email and PDF),
+    with non-breaking spaces so that it never breaks across lines."""
+    return f"{moment.hour}\u00a0h" + (f"\u00a0{moment.minute:02d}" if moment.minute else "")
 
 
 def date_du_mois(annee, mois, *, rang, jour):
@@ -22,15 +21,6 @@ def date_du_mois(annee, mois, *, rang, jour):
     if rang > len(jours):
         return None
     return date(annee, mois, jours[rang - 1])
-
-
-def date_longue(jour):
-    """ "vendredi 4 décembre 2026", and "vendredi 1er janvier 2027" as French writes the first
-    day of a month (Django's "j" gives "1")."""
-    texte = date_format(jour, "l j F Y")
-    if jour.day == 1:
-        texte = texte.replace(" 1 ", " 1er ", 1)
-    return texte
 
 
 def dates_serie(*, rang, jour, a_partir_de, nb_mois):

@@ -1,11 +1,11 @@
 """The compte rendu (minutes) of a café as a document: its text assembled from the tour de
 table, and its A4 PDF. Saving and emailing it are ``cafes.services.compte_rendu``'s."""
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cafes.calendrier import heure
+from commun.dates import date_fr
 from commun.pdf import pdf_rendre
 from partenariats.models import Partenaire
 
@@ -23,15 +23,15 @@ def compte_rendu_texte(cafe):
         _("%(serie)s — %(date)s, %(debut)s – %(fin)s")
         % {
             "serie": cafe.serie.nom,
-            "date": date_format(cafe.date, "l j F Y"),
+            "date": date_fr(cafe.date, "l j F Y"),
             "debut": heure(cafe.heure_debut),
             "fin": heure(cafe.heure_fin),
         },
-        _("Accueilli par %(hote)s, %(adresse)s") % {"hote": hote, "adresse": cafe.adresse},
+        _("Accueil : %(hote)s, %(adresse)s") % {"hote": hote, "adresse": cafe.adresse},
         "",
         ngettext(
-            "Présents : %(nombre)d organisation",
-            "Présents : %(nombre)d organisations",
+            "Présents : %(nombre)d organisation",
+            "Présents : %(nombre)d organisations",
             len(presentes),
         )
         % {"nombre": len(presentes)}

@@ -3,11 +3,12 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cafes.calendrier import date_longue, dates_serie, jours_feries
+from cafes.calendrier import dates_serie, jours_feries
 from cafes.enums import StatutCafe, TypeCafe
 from cafes.models import Cafe, CafeSerie
 from cafes.selectors import adresse_par_defaut
 from cafes.services.cafes import CHAMPS
+from commun.dates import date_fr
 from partenariats.enums import CategoriePartenaire
 from partenariats.models import Partenaire, Theme
 
@@ -84,7 +85,7 @@ class HoteForm(forms.Form):
         label=_("Adresse du café (facultatif)"),
         max_length=255,
         required=False,
-        help_text=_("Vide : l'adresse de la fiche du partenaire."),
+        help_text=_("Vide : l'adresse de la fiche du partenaire."),
     )
 
     def __init__(self, *args, serie, **kwargs):
@@ -111,7 +112,7 @@ class ProgrammerForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_(
-            "Décochez les dates à ne pas programmer (vacances…) ; les jours fériés et les dates "
+            "Décochez les dates à ne pas programmer (vacances…) ; les jours fériés et les dates "
             "écartées la dernière fois sont décochés d'avance. Seules les dates comprises dans "
             "le nombre de mois choisi sont programmées."
         ),
@@ -134,7 +135,7 @@ class ProgrammerForm(forms.Form):
         ecartees = {date.fromisoformat(jour) for jour in serie.dates_exclues}
 
         def libelle(jour):
-            texte = date_longue(jour)
+            texte = date_fr(jour, "l j F Y")
             if jour in feries:
                 return _("%(date)s (jour férié)") % {"date": texte}
             if jour in ecartees:
@@ -175,7 +176,7 @@ class CafeForm(forms.ModelForm):
         self.fields["hote"].queryset = _partenaires_du_centre(serie.centre)
         self.fields["hote"].empty_label = _("Le centre accueille")
         self.fields["adresse"].required = False
-        self.fields["adresse"].help_text = _("Vide : l'adresse de l'hôte, ou celle du centre.")
+        self.fields["adresse"].help_text = _("Vide : l'adresse de l'hôte, ou celle du centre.")
         # Cancelling, and holding a cancelled café after all, have their own buttons (they
         # tell the people invited): the status of a cancelled café is not edited here.
         if self.instance.statut == StatutCafe.ANNULE:

@@ -21,15 +21,17 @@ def cafe_uid(cafe):
 
 
 def cafe_resume(cafe):
-    return f"Café partenaires — {cafe.serie.nom}"
+    # A series is usually named "Café partenaires de Montanou": the name alone says it all.
+    nom = cafe.serie.nom
+    return nom if "café" in nom.casefold() else f"Café partenaires\u00a0: {nom}"
 
 
 def _description(cafe):
     hote = cafe.hote.nom if cafe.hote_id else cafe.centre.nom
-    lignes = [f"Accueil : {hote}", f"Type : {cafe.get_type_display()}"]
+    lignes = [f"Accueil : {hote}", f"Type : {cafe.get_type_display()}"]
     if cafe.theme_id:
-        lignes.append(f"Thème : {cafe.theme}")
-    lignes.append(f"Organisé par {cafe.centre.nom}.")
+        lignes.append(f"Thème : {cafe.theme}")
+    lignes.append(f"Organisation : {cafe.centre.nom}.")
     return "\n".join(lignes)
 
 

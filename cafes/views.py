@@ -14,7 +14,7 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView, V
 from django.views.generic.detail import SingleObjectMixin
 
 from cafes import emails
-from cafes.calendrier import date_longue, heure
+from cafes.calendrier import heure
 from cafes.enums import StatutCafe
 from cafes.forms import CafeForm, HoteForm, OrganisationForm, ProgrammerForm, SerieForm
 from cafes.models import Cafe, CafeSerie
@@ -42,6 +42,7 @@ from cafes.services.series import (
     serie_creer,
     serie_modifier,
 )
+from commun.dates import date_fr
 from reseau.access import CentreMixin
 from reseau.enums import Role
 from reseau.pagination import page_de
@@ -228,7 +229,10 @@ class ProgrammerView(SerieActionMixin, View):
                 ngettext(
                     "%(nb)d café programmé : %(dates)s.", "%(nb)d cafés programmés : %(dates)s.", nb
                 )
-                % {"nb": nb, "dates": ", ".join(date_longue(c.date) for c in programme.crees)},
+                % {
+                    "nb": nb,
+                    "dates": ", ".join(date_fr(c.date, "l j F Y") for c in programme.crees),
+                },
             )
         else:
             messages.info(request, _("Aucun café programmé."))
@@ -236,7 +240,7 @@ class ProgrammerView(SerieActionMixin, View):
             messages.warning(
                 request,
                 _("%(date)s non programmé : %(raison)s.")
-                % {"date": capfirst(date_longue(jour)), "raison": raison},
+                % {"date": capfirst(date_fr(jour, "l j F Y")), "raison": raison},
             )
         # Ticked dates beyond the months chosen (all are ticked at first): one line for all.
         regle = {jour for jour, _raison in programme.ecartees} | {c.date for c in programme.crees}

@@ -116,7 +116,7 @@ class CompteRenduAssemblerView(CafeMixin, View):
         _compte_rendu, cree = compte_rendu_assembler(cafe=cafe)
         if cree:
             messages.success(
-                request, _("Le compte rendu est assemblé : relisez-le, puis enregistrez-le.")
+                request, _("Le compte rendu est assemblé : relisez-le, puis enregistrez-le.")
             )
         else:
             messages.info(request, _("Ce café a déjà un compte rendu."))
@@ -160,7 +160,7 @@ class CompteRenduEnvoyerView(CafeMixin, View):
             # Minutes before the café has taken place are rarely meant: the page asks again.
             messages.warning(
                 request,
-                _("Le café n'a pas encore eu lieu : confirmez l'envoi du compte rendu."),
+                _("Le café n'a pas encore eu lieu : confirmez l'envoi du compte rendu."),
             )
             return HttpResponseRedirect(reverse("cafes:compte_rendu_envoyer", args=[cafe.pk]))
         try:

@@ -117,7 +117,7 @@ class InvitationsEnvoyerView(CentreMixin, SingleObjectMixin, View):
                     request,
                     _(
                         "Les invitations sont enregistrées, mais le service d'envoi ne répond "
-                        "pas : les courriels partiront dès que le service d'envoi sera rétabli."
+                        "pas : les courriels partiront dès que le service d'envoi sera rétabli."
                     ),
                 )
             elif nombre:
@@ -125,7 +125,7 @@ class InvitationsEnvoyerView(CentreMixin, SingleObjectMixin, View):
                     request,
                     ngettext(
                         "%(nombre)d invitation part.",
-                        "%(nombre)d invitations partent : l'avancement s'affiche ci-dessous.",
+                        "%(nombre)d invitations partent : l'avancement s'affiche ci-dessous.",
                         nombre,
                     )
                     % {"nombre": nombre},

@@ -75,10 +75,12 @@ class PointageView(CentreMixin, SingleObjectMixin, View):
             return self.page(form)
         nom = invitation.contact
         if cree:
-            messages.success(request, _("%(nom)s est ajouté·e et noté·e présent·e.") % {"nom": nom})
+            messages.success(
+                request, _("Personne ajoutée, présence notée : %(nom)s.") % {"nom": nom}
+            )
         else:
             messages.success(
-                request, _("%(nom)s était déjà invité·e : noté·e présent·e.") % {"nom": nom}
+                request, _("Invitation déjà faite, présence notée : %(nom)s.") % {"nom": nom}
             )
         return HttpResponseRedirect(_url_pointage(self.object, invitation))
 
@@ -125,8 +127,8 @@ class PresenceView(CentreMixin, SingleObjectMixin, View):
         invitation.cafe = cafe
         presence_noter(invitation=invitation, present=present)
         if present:
-            message = _("%(nom)s est noté·e présent·e.")
+            message = _("Présence notée : %(nom)s.")
         else:
-            message = _("%(nom)s n'est plus noté·e présent·e.")
+            message = _("Présence retirée : %(nom)s.")
         messages.success(request, message % {"nom": invitation.contact})
         return HttpResponseRedirect(_url_pointage(cafe, invitation))

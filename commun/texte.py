@@ -18,4 +18,4 @@ def replier(texte):
 def cle_tri(texte):
     """Sort key for names, the same on every database: accents, case and leading punctuation
     ignored ("École" among the E, near "Ecole"; "« L'Escale »" under L)."""
-    return replier(texte).lstrip(" \"'«»“”‘’()[]-–—.,;:!?*#").strip()
+    return replier(texte).lstrip(" \"'«»“”‘\u2019()[]-–—.,;:!?*#").strip()

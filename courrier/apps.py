@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class CourrierConfig(AppConfig):
     name = "courrier"
-    verbose_name = _("Courrier : courriels envoyés")
+    verbose_name = _("Courrier : courriels envoyés")

@@ -113,7 +113,7 @@ def _enregistrer(groupe):
             if adresse is not None:
                 courriel.statut = StatutCourriel.ANNULE
                 courriel.derniere_erreur = _(
-                    "Envoi annulé : l'adresse %(email)s figure dans la liste des adresses en "
+                    "Envoi annulé : l'adresse %(email)s figure dans la liste des adresses en "
                     "échec (%(raison)s)."
                 ) % {
                     "email": courriel.destinataire,
@@ -587,7 +587,7 @@ def courriel_reprise(courriel, *, maintenant=None):
     if courriel.modifie_le < maintenant - DELAI_ESSAI_PERDU:
         return Reprise(
             raison=_(
-                "Ce courriel attend son envoi depuis plus d'une minute : le service d'envoi est "
+                "Ce courriel attend son envoi depuis plus d'une minute : le service d'envoi est "
                 "arrêté ou très occupé."
             ),
             vers=max(courriel.modifie_le + DELAI_BLOCAGE, maintenant) + timedelta(minutes=1),
@@ -611,14 +611,14 @@ def courriel_relancer(*, courriel):
         raise ValidationError(
             _(
                 "Seul un courriel en échec, annulé ou qui attend la reprise automatique peut "
-                "être renvoyé (statut : %(statut)s)."
+                "être renvoyé (statut : %(statut)s)."
             )
             % {"statut": courriel.get_statut_display()}
         )
     if AdresseEnEchec.objects.contient(courriel.destinataire):
         raise ValidationError(
             _(
-                "L'adresse %(email)s figure dans la liste des adresses en échec : faites-la "
+                "L'adresse %(email)s figure dans la liste des adresses en échec : faites-la "
                 "corriger et retirer de cette liste avant de renvoyer le courriel."
             )
             % {"email": courriel.destinataire}

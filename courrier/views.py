@@ -135,7 +135,7 @@ class CourrielRelancerView(CentreMixin, SingleObjectMixin, View):
                 messages.warning(
                     request,
                     _(
-                        "Le service d'envoi ne répond pas : le courriel partira dès que le "
+                        "Le service d'envoi ne répond pas : le courriel partira dès que le "
                         "service d'envoi sera rétabli."
                     ),
                 )

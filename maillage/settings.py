@@ -102,6 +102,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "reseau.context_processors.centre",
             ],
+            # "1er décembre" from every |date, and |telephone (commun/templatetags).
+            "builtins": ["commun.templatetags.francais"],
         },
     },
 ]

@@ -71,8 +71,8 @@ class PartenaireForm(forms.ModelForm):
             "horaires": forms.Textarea(attrs={"rows": 2}),
         }
         help_texts = {
-            "rna": _("Pour une association : W suivi de 9 chiffres."),
-            "horaires": _("Par exemple : du lundi au vendredi, 9 h – 12 h et 14 h – 17 h."),
+            "rna": _("Pour une association : W suivi de 9 chiffres."),
+            "horaires": _("Par exemple : du lundi au vendredi, 9 h – 12 h et 14 h – 17 h."),
         }
 
     def __init__(self, *args, **kwargs):

@@ -43,25 +43,25 @@ class ImportForm(forms.Form):
         if extension == ".xls":
             raise forms.ValidationError(
                 _(
-                    "Les classeurs Excel 97-2003 (.xls) ne sont pas pris en charge : ouvrez le "
-                    "fichier dans Excel et enregistrez-le au format « Classeur Excel (.xlsx) » "
-                    "ou « CSV UTF-8 »."
+                    "Les classeurs Excel 97-2003 (.xls) ne sont pas pris en charge : ouvrez le "
+                    "fichier dans Excel et enregistrez-le au format « Classeur Excel (.xlsx) » "
+                    "ou « CSV UTF-8 »."
                 )
             )
         if extension == ".ods":
             raise forms.ValidationError(
                 _(
-                    "Les classeurs LibreOffice (.ods) ne sont pas pris en charge : choisissez "
-                    "Fichier › Enregistrer sous… › « Excel 2007-365 (.xlsx) » ou « CSV »."
+                    "Les classeurs LibreOffice (.ods) ne sont pas pris en charge : choisissez "
+                    "Fichier › Enregistrer sous… › « Excel 2007-365 (.xlsx) » ou « CSV »."
                 )
             )
         if extension not in EXTENSIONS:
             raise forms.ValidationError(
-                _("Format non pris en charge : déposez un fichier .csv ou .xlsx (Excel).")
+                _("Format non pris en charge : déposez un fichier .csv ou .xlsx (Excel).")
             )
         if fichier.size > TAILLE_MAX_FICHIER:
             raise forms.ValidationError(
-                _("Ce fichier pèse %(taille)s ; la limite est de %(limite)s.")
+                _("Ce fichier pèse %(taille)s ; la limite est de %(limite)s.")
                 % {
                     "taille": filesizeformat(fichier.size),
                     "limite": filesizeformat(TAILLE_MAX_FICHIER),

@@ -165,9 +165,9 @@ def _nom_contact(record):
 
 
 LIBELLES_CONTACT = {
-    "+": lambda r: _("Contact ajouté : %(nom)s") % {"nom": _nom_contact(r)},
-    "~": lambda r: _("Contact modifié : %(nom)s") % {"nom": _nom_contact(r)},
-    "-": lambda r: _("Contact supprimé : %(nom)s") % {"nom": _nom_contact(r)},
+    "+": lambda r: _("Contact ajouté : %(nom)s") % {"nom": _nom_contact(r)},
+    "~": lambda r: _("Contact modifié : %(nom)s") % {"nom": _nom_contact(r)},
+    "-": lambda r: _("Contact supprimé : %(nom)s") % {"nom": _nom_contact(r)},
 }
 
 

@@ -16,7 +16,7 @@ def valider_siret(value):
         )
     if not siret.is_valid(digits):
         raise ValidationError(
-            _("Ce numéro SIRET n'existe pas : un chiffre est sans doute mal recopié."),
+            _("Ce numéro SIRET n'existe pas : un chiffre est sans doute mal recopié."),
             code="checksum",
         )
 

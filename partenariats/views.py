@@ -61,7 +61,7 @@ class PartenaireListView(CentreMixin, ListView):
         form = self.filterset.form
         avertissements = [
             _(
-                "Filtre « %(filtre)s » : « %(valeur)s » n'est pas une valeur possible, ce "
+                "Filtre « %(filtre)s » : « %(valeur)s » n'est pas une valeur possible, ce "
                 "filtre est ignoré."
             )
             % {"filtre": form[nom].label, "valeur": self.request.GET.get(nom, "")}
@@ -71,7 +71,7 @@ class PartenaireListView(CentreMixin, ListView):
         demandee = self.request.GET.get("page")
         if demandee is not None and demandee != str(page.number):
             avertissements.append(
-                _("La page « %(page)s » n'existe pas : voici la page %(numero)s.")
+                _("La page « %(page)s » n'existe pas : voici la page %(numero)s.")
                 % {"page": demandee, "numero": page.number}
             )
         return avertissements
@@ -134,7 +134,7 @@ class PartenaireCreateView(CentreMixin, CreateView):
         if doublons and not self.request.POST.get("confirmer_doublon"):
             return self.render_to_response(self.get_context_data(form=form, doublons=doublons))
         self.object = partenaire_creer(centre=self.centre, **form.cleaned_data)
-        messages.success(self.request, _("La fiche de %(nom)s est créée.") % {"nom": self.object})
+        messages.success(self.request, _("Fiche créée : %(nom)s.") % {"nom": self.object})
         return HttpResponseRedirect(self.object.get_absolute_url())
 
 
@@ -146,9 +146,7 @@ class PartenaireUpdateView(CentreMixin, UpdateView):
 
     def form_valid(self, form):
         self.object = partenaire_modifier(partenaire=self.object, **form.cleaned_data)
-        messages.success(
-            self.request, _("La fiche de %(nom)s est enregistrée.") % {"nom": self.object}
-        )
+        messages.success(self.request, _("Fiche enregistrée : %(nom)s.") % {"nom": self.object})
         return HttpResponseRedirect(self.object.get_absolute_url())
 
 
@@ -166,11 +164,14 @@ class PartenaireArchiveView(CentreMixin, SingleObjectMixin, View):
         if archiver:
             messages.success(
                 request,
-                _("%(nom)s est archivé : il n'apparaît plus dans l'annuaire ni dans le livret.")
+                _(
+                    "Fiche archivée : elle n'apparaît plus dans l'annuaire ni dans le livret "
+                    "(%(nom)s)."
+                )
                 % {"nom": partenaire},
             )
         else:
-            messages.success(request, _("%(nom)s est de nouveau actif.") % {"nom": partenaire})
+            messages.success(request, _("Fiche de nouveau active : %(nom)s.") % {"nom": partenaire})
         return HttpResponseRedirect(partenaire.get_absolute_url())
 
 

@@ -82,7 +82,7 @@ class DemandeCreerView(CentreMixin, FormView):
         messages.success(
             self.request,
             _(
-                "La demande de mise à jour est envoyée à %(adresse)s ; le lien vaut jusqu'au "
+                "La demande de mise à jour est envoyée à %(adresse)s ; le lien vaut jusqu'au "
                 "%(date)s."
             )
             % {
@@ -294,9 +294,9 @@ class DemandeDetailView(CentreMixin, DetailView):
                     demande=demande, champs=form.cleaned_data["champs"], par=request.user
                 )
                 if demande.champs_acceptes:
-                    texte = _("Fiche de %(nom)s mise à jour (%(champs)s) et confirmée ce jour.")
+                    texte = _("Fiche mise à jour (%(champs)s) et confirmée ce jour : %(nom)s.")
                 else:
-                    texte = _("Fiche de %(nom)s confirmée ce jour, sans modification.")
+                    texte = _("Fiche confirmée ce jour, sans modification : %(nom)s.")
                 messages.success(
                     request,
                     texte
@@ -309,7 +309,7 @@ class DemandeDetailView(CentreMixin, DetailView):
                 demandes.demande_rejeter(demande=demande, par=request.user)
                 messages.success(
                     request,
-                    _("Modifications rejetées : la fiche de %(nom)s reste inchangée.")
+                    _("Modifications rejetées, fiche inchangée : %(nom)s.")
                     % {"nom": demande.partenaire},
                 )
         except ValidationError as erreur:

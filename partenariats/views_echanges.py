@@ -146,7 +146,7 @@ class ImportConfirmView(CentreMixin, ImportContextMixin, View):
                 request,
                 _(
                     "Ce fichier n'est plus disponible (déjà importé, ou déposé il y a plus de "
-                    "deux heures) : déposez-le de nouveau."
+                    "deux heures) : déposez-le de nouveau."
                 ),
             )
             return HttpResponseRedirect(reverse("partenariats:import"))
@@ -166,8 +166,8 @@ class ImportConfirmView(CentreMixin, ImportContextMixin, View):
         messages.success(
             request,
             ngettext(
-                "Import terminé : %(partenaires)s partenaire créé",
-                "Import terminé : %(partenaires)s partenaires créés",
+                "Import terminé : %(partenaires)s partenaire créé",
+                "Import terminé : %(partenaires)s partenaires créés",
                 nb_partenaires,
             )
             % {"partenaires": nb_partenaires}

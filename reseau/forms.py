@@ -50,7 +50,7 @@ class InvitationMembreForm(forms.Form):
         choices=Role.choices,
         initial=Role.SALARIE,
         help_text=_(
-            "Admin : gère les membres. Salarié : consulte et modifie. Lecture seule : consulte."
+            "Admin : gère les membres. Salarié : consulte et modifie. Lecture seule : consulte."
         ),
     )
 
@@ -128,7 +128,7 @@ class ReinitialisationMotDePasseForm(PasswordResetForm):
             if any(trop):
                 raise forms.ValidationError(
                     _(
-                        "Trop de demandes de réinitialisation en peu de temps : réessayez dans "
+                        "Trop de demandes de réinitialisation en peu de temps : réessayez dans "
                         "une heure."
                     ),
                     code="trop_de_demandes",

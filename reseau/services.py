@@ -68,7 +68,8 @@ def membre_inviter(*, centre, email, role, first_name="", last_name="", par):
         user.save()
     elif Membre.objects.filter(user=user, centre=centre).exists():
         raise ValidationError(
-            _("%(email)s est déjà membre de %(centre)s.") % {"email": email, "centre": centre}
+            _("%(email)s est déjà membre de ce centre : %(centre)s.")
+            % {"email": email, "centre": centre}
         )
     membre = Membre.objects.create(user=user, centre=centre, role=role)
     emails.invitation_envoyer(
@@ -89,7 +90,7 @@ def _refuser_si_dernier_admin(membre):
         Membre.objects.for_centre(membre.centre).admins().exclude(pk=membre.pk).exists()
     ):
         raise ValidationError(
-            _("Le centre doit garder au moins un administrateur : nommez-en un autre d'abord.")
+            _("Le centre doit garder au moins un administrateur : nommez-en un autre d'abord.")
         )
 
 

@@ -63,7 +63,9 @@ class ChangerCentreView(View):
             raise Http404
         request.session[SESSION_KEY] = choisi.centre_id
         messages.success(
-            request, _("Vous travaillez maintenant pour %(centre)s.") % {"centre": choisi.centre}
+            request,
+            _("Vous travaillez maintenant dans ce centre : %(centre)s.")
+            % {"centre": choisi.centre},
         )
         return redirect("accueil")
 
@@ -125,7 +127,7 @@ class ChangerRoleView(CentreMixin, UpdateView):
         else:
             messages.success(
                 self.request,
-                _("%(membre)s est maintenant « %(role)s ».")
+                _("%(membre)s est maintenant « %(role)s ».")
                 % {"membre": self.object.user, "role": self.object.get_role_display()},
             )
         return HttpResponseRedirect(self.success_url)

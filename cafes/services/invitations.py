@@ -77,9 +77,9 @@ def invitations_envoyer(*, cafe, par, message=None):
     sent. Raises ``ValidationError`` for a cancelled, held or past café."""
     cafe = Cafe.objects.select_for_update().get(pk=cafe.pk)
     if cafe.statut == StatutCafe.ANNULE:
-        raise ValidationError(_("Ce café est annulé : les invitations ne partent plus."))
+        raise ValidationError(_("Ce café est annulé : les invitations ne partent plus."))
     if cafe.statut == StatutCafe.TENU or cafe.date < timezone.localdate():
-        raise ValidationError(_("Ce café est passé : les invitations ne partent plus."))
+        raise ValidationError(_("Ce café est passé : les invitations ne partent plus."))
     invitations_preparer(cafe=cafe)
     if message is not None and message.strip() != cafe.message_invitation:
         cafe.message_invitation = message.strip()

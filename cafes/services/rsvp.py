@@ -98,11 +98,11 @@ def invitation_repondre(*, invitation, reponse, nb_personnes=1, commentaire=""):
         restantes = places_restantes(invitation.cafe, sauf=invitation)
         if restantes is not None and nb_personnes > restantes:
             if restantes == 0:
-                message = _("Le café est complet : il ne reste plus de place.")
+                message = _("Le café est complet : il ne reste plus de place.")
             else:
                 message = ngettext(
-                    "Il ne reste qu'%(nb)d place : indiquez au plus %(nb)d personne.",
-                    "Il ne reste que %(nb)d places : indiquez au plus %(nb)d personnes.",
+                    "Il ne reste qu'%(nb)d place : indiquez au plus %(nb)d personne.",
+                    "Il ne reste que %(nb)d places : indiquez au plus %(nb)d personnes.",
                     restantes,
                 ) % {"nb": restantes}
             raise ValidationError(message, code="complet")
@@ -132,12 +132,12 @@ def collegue_inviter(*, invitation, prenom, nom, email):
     if Contact.objects.filter(email__iexact=email, desinscrit_le__isnull=False).exists():
         raise ValidationError(
             _(
-                "Cette personne a demandé à ne plus recevoir nos courriels : nous ne pouvons pas "
+                "Cette personne a demandé à ne plus recevoir nos courriels : nous ne pouvons pas "
                 "l'inviter. Vous pouvez lui transmettre l'information vous-même."
             )
         )
     if invitation.contact.email.lower() == email.lower():
-        raise ValidationError(_("C'est votre propre adresse : indiquez celle de votre collègue."))
+        raise ValidationError(_("C'est votre propre adresse : indiquez celle de votre collègue."))
     partenaire = invitation.contact.partenaire
     contact = partenaire.contacts.filter(email__iexact=email).order_by("pk").first()
     deja = invitation.remplacants.all()
@@ -169,7 +169,7 @@ def collegue_inviter(*, invitation, prenom, nom, email):
         if nouvelle.invitee_par_id == invitation.pk:
             return nouvelle
         raise ValidationError(
-            _("%(nom)s est déjà invité·e à ce café.") % {"nom": str(contact) or contact.email}
+            _("Invitation déjà faite à ce café : %(nom)s.") % {"nom": str(contact) or contact.email}
         )
     nouvelle.cafe = cafe
     nouvelle.courriel = emails.invitation_collegue(invitation=nouvelle, par=invitation.contact)

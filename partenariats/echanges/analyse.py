@@ -135,7 +135,7 @@ def _colonnes(feuille, *, de_contacts):
             continue
         if cle in entetes:
             raise FichierIllisible(
-                _("Les colonnes « %(a)s » et « %(b)s » disent la même chose : gardez-en une.")
+                _("Les colonnes « %(a)s » et « %(b)s » disent la même chose : gardez-en une.")
                 % {"a": entetes[cle], "b": entete}
             )
         colonnes[position] = cle
@@ -182,7 +182,7 @@ def _booleen(valeur, defaut):
         return True, None
     if mot in NON:
         return False, None
-    return defaut, _("« %(valeur)s » n'est pas une réponse attendue : écrivez oui ou non.") % {
+    return defaut, _("« %(valeur)s » n'est pas une réponse attendue : écrivez oui ou non.") % {
         "valeur": valeur
     }
 
@@ -238,7 +238,7 @@ class _Analyseur:
         if "nom" not in colonnes.values():
             raise FichierIllisible(
                 _(
-                    "La colonne « nom » est introuvable : la première ligne du fichier doit "
+                    "La colonne « nom » est introuvable : la première ligne du fichier doit "
                     "donner les noms des colonnes, comme dans le modèle."
                 )
             )
@@ -316,7 +316,7 @@ class _Analyseur:
                     self._colonne_partenaire(cle),
                     _(
                         "Ce partenaire figure déjà ligne %(ligne)s avec une autre valeur "
-                        "(« %(valeur)s ») : laissez la cellule vide ou recopiez la même valeur."
+                        "(« %(valeur)s ») : laissez la cellule vide ou recopiez la même valeur."
                     )
                     % {"ligne": groupe.ligne, "valeur": premiere},
                 )
@@ -344,7 +344,7 @@ class _Analyseur:
                 self.erreur(
                     numero,
                     entete_partenaire,
-                    _("Aucun partenaire « %(nom)s » dans la feuille des partenaires.")
+                    _("Aucun partenaire « %(nom)s » dans la feuille des partenaires.")
                     % {"nom": nom},
                     feuille.nom,
                 )

@@ -276,20 +276,20 @@ def modele_xlsx():
     lignes = [
         _("Une ligne par partenaire. Seuls le nom et la catégorie sont obligatoires."),
         _(
-            "Plusieurs contacts pour un même partenaire : une ligne par contact, avec le même "
-            "nom de partenaire ; les autres colonnes du partenaire peuvent rester vides."
+            "Plusieurs contacts pour un même partenaire : une ligne par contact, avec le même "
+            "nom de partenaire ; les autres colonnes du partenaire peuvent rester vides."
         ),
-        _("Thèmes : plusieurs thèmes séparés par des virgules."),
+        _("Thèmes : plusieurs thèmes séparés par des virgules."),
         _(
-            "Colonnes oui / non : dans le livret, archivé, invitations cafés, prescripteur, "
+            "Colonnes oui / non : dans le livret, archivé, invitations cafés, prescripteur, "
             "publié dans le livret (pour un contact)."
         ),
-        _("Dates : jj/mm/aaaa."),
+        _("Dates : jj/mm/aaaa."),
         "",
-        _("Catégories acceptées :"),
+        _("Catégories acceptées :"),
         *[str(label) for label in CategoriePartenaire.labels],
         "",
-        _("Thèmes acceptés :"),
+        _("Thèmes acceptés :"),
         *[theme.libelle for theme in Theme.objects.order_by("ordre", "libelle")],
     ]
     for ligne in lignes:

@@ -44,7 +44,7 @@ def _decoder(contenu):
         encodages = ["utf-16"]
     elif b"\x00" in contenu:
         raise FichierIllisible(
-            _("Ce fichier n'est pas un fichier texte CSV : déposez un fichier .csv ou .xlsx.")
+            _("Ce fichier n'est pas un fichier texte CSV : déposez un fichier .csv ou .xlsx.")
         )
     else:
         # Without a BOM: UTF-8 if it decodes, else what French Windows writes.
@@ -56,8 +56,8 @@ def _decoder(contenu):
             continue
     raise FichierIllisible(
         _(
-            "L'encodage de ce fichier CSV n'est pas reconnu : enregistrez-le depuis votre "
-            "tableur au format « CSV UTF-8 »."
+            "L'encodage de ce fichier CSV n'est pas reconnu : enregistrez-le depuis votre "
+            "tableur au format « CSV UTF-8 »."
         )
     )
 
@@ -88,7 +88,7 @@ def _lire_csv(contenu):
 
 
 def _trop_de_lignes():
-    return _("Le fichier compte plus de %(max)s lignes : découpez-le en plusieurs fichiers.") % {
+    return _("Le fichier compte plus de %(max)s lignes : découpez-le en plusieurs fichiers.") % {
         "max": MAX_LIGNES
     }
 
@@ -96,7 +96,7 @@ def _trop_de_lignes():
 def _classeur_illisible():
     return FichierIllisible(
         _(
-            "Ce classeur Excel est illisible ou abîmé : ouvrez-le dans votre tableur et "
+            "Ce classeur Excel est illisible ou abîmé : ouvrez-le dans votre tableur et "
             "enregistrez-le de nouveau au format .xlsx."
         )
     )
@@ -104,8 +104,8 @@ def _classeur_illisible():
 
 def _classeur_trop_long():
     return _(
-        "Ce classeur est trop long à lire : enregistrez la feuille des partenaires au format "
-        "« CSV UTF-8 » ou découpez-la en plusieurs fichiers."
+        "Ce classeur est trop long à lire : enregistrez la feuille des partenaires au format "
+        "« CSV UTF-8 » ou découpez-la en plusieurs fichiers."
     )
 
 
@@ -117,7 +117,7 @@ def _lire_xlsx(contenu):
         raise _classeur_illisible() from exc
     if taille > TAILLE_MAX_DECOMPRESSEE:
         raise FichierIllisible(
-            _("Ce classeur est trop volumineux : découpez-le en plusieurs fichiers.")
+            _("Ce classeur est trop volumineux : découpez-le en plusieurs fichiers.")
         )
     # openpyxl warns about what it does not read (data validation, conditional formatting...);
     # only the values matter here. It raises many kinds of errors on a damaged file.
@@ -178,8 +178,8 @@ def lire_fichier(contenu, nom_fichier):
     if contenu.startswith(b"\xd0\xcf\x11\xe0"):
         raise FichierIllisible(
             _(
-                "Les classeurs Excel 97-2003 (.xls) ne sont pas pris en charge : enregistrez le "
-                "fichier au format « Classeur Excel (.xlsx) » ou « CSV UTF-8 »."
+                "Les classeurs Excel 97-2003 (.xls) ne sont pas pris en charge : enregistrez le "
+                "fichier au format « Classeur Excel (.xlsx) » ou « CSV UTF-8 »."
             )
         )
     if nom_fichier.lower().endswith(".xlsx"):

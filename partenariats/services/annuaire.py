@@ -134,9 +134,9 @@ def contact_supprimer(*, contact):
         raise ValidationError(
             _(
                 "%(nom)s figure dans l'historique du centre (invitations aux cafés "
-                "partenaires…) : ce contact ne peut pas être supprimé. Pour ne plus lui "
-                "écrire, modifiez-le et cochez « Ne souhaite plus recevoir de courriels de "
-                "Maillage »."
+                "partenaires…) : ce contact ne peut pas être supprimé. Pour ne plus lui "
+                "écrire, modifiez-le et cochez « Ne souhaite plus recevoir de courriels de "
+                "Maillage »."
             )
             % {"nom": contact}
         ) from erreur

@@ -280,7 +280,7 @@ def _verrouiller_soumise(demande):
     demande = DemandeMiseAJour.objects.select_for_update().get(pk=demande.pk)
     if demande.statut != StatutDemande.SOUMISE:
         raise ValidationError(
-            _("Cette demande n'attend pas d'examen (état : %(etat)s).")
+            _("Cette demande n'attend pas d'examen (état : %(etat)s).")
             % {"etat": demande.get_statut_display()}
         )
     return demande

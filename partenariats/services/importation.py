@@ -39,7 +39,7 @@ def partenaires_importer(*, centre, analyse, user):
     """
     if not analyse.valide:
         raise ValueError("Only a valid analysis can be imported.")
-    raison = _("Import : %(fichier)s") % {"fichier": analyse.nom_fichier}
+    raison = _("Import : %(fichier)s") % {"fichier": analyse.nom_fichier}
     partenaires = []
     for lu in analyse.partenaires:
         lu.partenaire.centre = centre

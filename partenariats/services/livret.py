@@ -203,7 +203,7 @@ def livret_generer(*, livret_id):
             statut=StatutLivret.ECHEC,
             etape=_("Échec"),
             erreur=_(
-                "La mise en page du livret a échoué. Réessayez dans quelques minutes ; si "
+                "La mise en page du livret a échoué. Réessayez dans quelques minutes ; si "
                 "l'erreur revient, signalez-la à l'équipe technique de Maillage."
             ),
             termine_le=timezone.now(),

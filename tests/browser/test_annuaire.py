@@ -32,7 +32,7 @@ def test_create_find_export_and_print(page, connecte, salarie_user, tmp_path):
     page.get_by_label("Famille").check()
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Ludothèque des Quatre Vents")
-    expect(page.get_by_text("La fiche de Ludothèque des Quatre Vents est créée.")).to_be_visible()
+    expect(page.get_by_text("Fiche créée\u00a0: Ludothèque des Quatre Vents.")).to_be_visible()
 
     page.get_by_role("link", name="Annuaire des partenaires").click()
     page.get_by_role("searchbox", name="Rechercher").fill("eveil")

@@ -25,8 +25,8 @@ pytestmark = pytest.mark.browser
 
 SERIE = "Café partenaires de Montanou"
 PREMIER_CAFE = "jeudi 21 mars 2030"
-NOTE_MDS = "Permanence d'accès aux droits le mardi matin ; cherche des bénévoles."
-AJOUT = "Prochain café : jeudi 16 mai 2030."
+NOTE_MDS = "Permanence d'accès aux droits le mardi matin ; cherche des bénévoles."
+AJOUT = "Prochain café : jeudi 16 mai 2030."
 MOT = "Cette fois, nous parlerons aussi de l'été."
 TELEPHONE = {"width": 390, "height": 844}
 ORDINATEUR = {"width": 1280, "height": 800}
@@ -121,12 +121,12 @@ def test_staff_run_a_cafe_from_the_series_to_the_compte_rendu(
     expect(page.get_by_role("heading", level=1)).to_have_text(SERIE)
     expect(message_affiche(page, f"La série {SERIE} est créée.")).to_be_visible()
     regle = page.get_by_role("region", name="Règle et cercle")
-    expect(regle).to_contain_text("Le troisième jeudi du mois, 9 h – 10 h 30.")
+    expect(regle).to_contain_text("Le troisième jeudi du mois, 9\u00a0h – 10\u00a0h\u00a030.")
     expect(regle).to_contain_text("3 organisations invitées, 4 contacts à inviter.")
 
     # --- A host in rotation ---------------------------------------------------------------
     hotes = page.get_by_role("region", name="Hôtes, à tour de rôle")
-    expect(hotes).to_contain_text("Pas d'hôte : le centre accueille les cafés.")
+    expect(hotes).to_contain_text("Pas d'hôte : le centre accueille les cafés.")
     hotes.get_by_role("combobox", name=re.compile(r"^Partenaire hôte\b")).select_option(
         label="Ludothèque des Quatre Vents"
     )
@@ -228,7 +228,7 @@ def test_staff_run_a_cafe_from_the_series_to_the_compte_rendu(
         "marc@secours.test",
         "paul@mds.test",
     ]
-    assert {m.subject for m in mailoutbox} == {f"Invitation : {SERIE}, jeudi 21 mars"}
+    assert {m.subject for m in mailoutbox} == {f"Invitation : {SERIE}, jeudi 21 mars"}
     assert all(MOT in m.body for m in mailoutbox)
 
     # Two partners answer (their side is test_cafe_partenaire's).
@@ -257,12 +257,12 @@ def test_staff_run_a_cafe_from_the_series_to_the_compte_rendu(
     expect(autres).to_contain_text("Paul Roche")
     expect(autres).to_contain_text("Marc Petit")
 
-    attendus.get_by_role("button", name="Noter Awa Diallo présent·e").click()
-    expect(message_affiche(page, "Awa Diallo est noté·e présent·e.")).to_be_visible()
+    attendus.get_by_role("button", name="Noter la présence\u00a0: Awa Diallo").click()
+    expect(message_affiche(page, "Présence notée\u00a0: Awa Diallo.")).to_be_visible()
     expect(compteur).to_have_text("1 présent, 1 organisation")
     awa = attendus.get_by_role("listitem").filter(has_text="Awa Diallo")
-    expect(awa.get_by_text("présent·e", exact=True)).to_be_visible()
-    expect(awa.get_by_role("button", name="Annuler la présence de Awa Diallo")).to_be_visible()
+    expect(awa.get_by_text("présence notée", exact=True)).to_be_visible()
+    expect(awa.get_by_role("button", name="Annuler la présence\u00a0: Awa Diallo")).to_be_visible()
 
     # Someone came without an invitation, from an organisation not in the directory.
     page.get_by_role("link", name="Ajouter une personne venue sans invitation").click()
@@ -271,13 +271,15 @@ def test_staff_run_a_cafe_from_the_series_to_the_compte_rendu(
     sans_invitation.get_by_role("textbox", name=re.compile(r"^Nom\b")).fill("Benali")
     sans_invitation.get_by_label("nouvelle organisation").fill("Banque alimentaire 47")
     sans_invitation.get_by_label("Adresse électronique").fill("karim@ba47.test")
-    sans_invitation.get_by_role("button", name="Ajouter et noter présent·e").click()
+    sans_invitation.get_by_role("button", name="Ajouter et noter la présence").click()
 
-    expect(message_affiche(page, "Karim Benali est ajouté·e et noté·e présent·e.")).to_be_visible()
+    expect(
+        message_affiche(page, "Personne ajoutée, présence notée\u00a0: Karim Benali.")
+    ).to_be_visible()
     expect(compteur).to_have_text("2 présents, 2 organisations")
     karim = attendus.get_by_role("listitem").filter(has_text="Karim Benali")
-    expect(karim).to_contain_text("venu·e sans invitation")
-    expect(karim.get_by_text("présent·e", exact=True)).to_be_visible()
+    expect(karim).to_contain_text("présence sans invitation")
+    expect(karim.get_by_text("présence notée", exact=True)).to_be_visible()
     # Nothing overflows sideways on the phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= TELEPHONE["width"]
 
@@ -312,10 +314,10 @@ def test_staff_run_a_cafe_from_the_series_to_the_compte_rendu(
     texte = page.get_by_role("textbox", name=re.compile(r"^Texte du compte rendu\b"))
     assemble = "\n".join(
         [
-            f"{SERIE} — {PREMIER_CAFE}, 9 h – 10 h 30",
-            "Accueilli par Ludothèque des Quatre Vents, 8 rue Montesquieu, 47000 Agen",
+            f"{SERIE} — {PREMIER_CAFE}, 9\u00a0h – 10\u00a0h\u00a030",
+            "Accueil\u00a0: Ludothèque des Quatre Vents, 8 rue Montesquieu, 47000 Agen",
             "",
-            "Présents : 2 organisations (Banque alimentaire 47, Maison des solidarités)",
+            "Présents : 2 organisations (Banque alimentaire 47, Maison des solidarités)",
             "",
             f"Maison des solidarités — {NOTE_MDS}",
         ]
@@ -351,7 +353,7 @@ def test_staff_run_a_cafe_from_the_series_to_the_compte_rendu(
         "paul@mds.test",
     ]
     for message in comptes_rendus:
-        assert message.subject == f"Compte rendu : {SERIE}, 21 mars 2030"
+        assert message.subject == f"Compte rendu : {SERIE}, 21 mars 2030"
         assert NOTE_MDS in message.body
         assert AJOUT in message.body
         assert [piece[0] for piece in message.attachments] == ["compte-rendu-cafe-2030-03-21.pdf"]

@@ -54,7 +54,9 @@ def test_partner_updates_hours_and_staff_accept(
 
     # The partner, without an account.
     page.goto(lien)
-    expect(page.get_by_role("heading", level=1)).to_have_text("La fiche de Maison des solidarités")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Votre fiche\u00a0: Maison des solidarités"
+    )
     expect(page.locator("header")).to_contain_text(centre.nom)
     expect(page.get_by_role("navigation")).to_have_count(0)
     horaires = page.get_by_label("Horaires d'ouverture")
@@ -78,7 +80,8 @@ def test_partner_updates_hours_and_staff_accept(
     assert_no_serious_violation(page)
     page.get_by_role("button", name="Accepter les modifications cochées").click()
     expect(page.get_by_role("status")).to_contain_text(
-        "Fiche de Maison des solidarités mise à jour"
+        "Fiche mise à jour (horaires d'ouverture) et confirmée ce jour\u00a0: "
+        "Maison des solidarités"
     )
 
     page.get_by_role("link", name="Maison des solidarités").first.click()

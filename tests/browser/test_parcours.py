@@ -69,7 +69,9 @@ def test_member_of_two_centres_switches_centre_and_logs_out(
     page.get_by_role("button", name="Changer", exact=True).click()
 
     expect(_h1(page)).to_have_text(SECOND)
-    expect(page.get_by_role("status")).to_contain_text(f"Vous travaillez maintenant pour {SECOND}.")
+    expect(page.get_by_role("status")).to_contain_text(
+        f"Vous travaillez maintenant dans ce centre\u00a0: {SECOND}."
+    )
     expect(page.locator(".centre-bandeau")).to_contain_text("Lecture seule")
     # The choice sticks for the session, and the message is shown only once.
     page.reload()
@@ -137,7 +139,9 @@ def test_centre_switcher_works_with_keyboard_only(page, connecte, membre_deux_ce
     page.keyboard.press("Enter")
 
     expect(_h1(page)).to_have_text(SECOND)
-    expect(page.get_by_role("status")).to_contain_text(f"Vous travaillez maintenant pour {SECOND}.")
+    expect(page.get_by_role("status")).to_contain_text(
+        f"Vous travaillez maintenant dans ce centre\u00a0: {SECOND}."
+    )
 
 
 def test_phone_navigation_collapses_behind_toggler(

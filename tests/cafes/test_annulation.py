@@ -101,7 +101,7 @@ class TestAnnuler:
         page = plat(response)
         assert "2 personnes déjà invitées reçoivent le courriel ci-dessous" in page
         assert "retire le café de leur agenda" in page
-        assert "Annulé : Café partenaires de Montanou du vendredi 4 décembre" in page
+        assert "Annulé : Café partenaires de Montanou du vendredi 4 décembre" in page
         assert "Bonjour Awa Martin," in page
         assert "Le café partenaires du vendredi 4 décembre 2026 est annulé." in page
         assertContains(response, 'method="post"')
@@ -113,7 +113,7 @@ class TestAnnuler:
 
     def test_nobody_invited_yet_nobody_emailed(self, client_salarie, cafe):
         response = client_salarie.get(url_annuler(cafe))
-        assertContains(response, "Personne n’a encore reçu d’invitation\u00a0: aucun courriel")
+        assertContains(response, "Personne n'a encore reçu d'invitation\u00a0: aucun courriel")
         assert response.context["apercu"] is None
 
     def test_post_cancels_and_emails_the_cancellation(
@@ -133,7 +133,7 @@ class TestAnnuler:
         assert (cafe.statut, cafe.sequence) == (StatutCafe.ANNULE, 1)
         assert sorted(m.to[0] for m in mailoutbox) == ["awa@mds.test", "luc@mds.test"]
         for message in mailoutbox:
-            assert message.subject == "Annulé : Café partenaires de Montanou du vendredi 4 décembre"
+            assert message.subject == "Annulé : Café partenaires de Montanou du vendredi 4 décembre"
             assert "est annulé" in message.body and "est annulé" in html(message)
             assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
             methode, cal, vevent = calendrier(message)
@@ -267,7 +267,7 @@ class TestMaintenir:
         assert "Votre réponse est conservée" in awa.body
         # Tom's invitation, which the cancellation held back, leaves as a first invitation.
         (invitation_tom,) = [m for m in mailoutbox if m.to == ["tom@mds.test"]]
-        assert invitation_tom.subject.startswith("Invitation : ")
+        assert invitation_tom.subject.startswith("Invitation : ")
         assert calendrier(invitation_tom)[0] == "PUBLISH"
         assert len(mailoutbox) == 3
         entree = EntreeJournal.objects.get()
@@ -284,7 +284,7 @@ class TestMaintenir:
         Cafe.objects.filter(pk=cafe.pk).update(statut=StatutCafe.PREVU)
         poster(client_salarie, url_annuler(cafe), django_capture_on_commit_callbacks)
         assertContains(
-            client_salarie.get(url_maintenir(cafe)), "Personne n’a encore reçu d’invitation"
+            client_salarie.get(url_maintenir(cafe)), "Personne n'a encore reçu d'invitation"
         )
         poster(client_salarie, url_maintenir(cafe), django_capture_on_commit_callbacks)
         cafe.refresh_from_db()

@@ -119,9 +119,12 @@ class TestCompteRendu:
         compte_rendu, cree = compte_rendu_assembler(cafe=cafe)
         assert cree
         texte = compte_rendu.texte
-        assert "Café partenaires de Montanou — vendredi 6 novembre 2026, 9 h – 10 h 30" in texte
-        assert "Accueilli par Régie de quartier, 3 rue Montesquieu, 47000 Agen" in texte
-        assert "Présents : 2 organisations (Maison des solidarités, Régie de quartier)" in texte
+        assert (
+            "Café partenaires de Montanou — vendredi 6 novembre 2026, 9\u00a0h – 10\u00a0h\u00a030"
+            in texte
+        )
+        assert "Accueil\u00a0: Régie de quartier, 3 rue Montesquieu, 47000 Agen" in texte
+        assert "Présents : 2 organisations (Maison des solidarités, Régie de quartier)" in texte
         assert texte.endswith(
             "Maison des solidarités — Permanence logement\n\nRégie de quartier — Recrute deux ETP"
         )

@@ -64,7 +64,7 @@ class TestSeries:
         response = client_lecture.get(reverse("cafes:series"))
         contenu = response.content.decode()
         assert response.status_code == 200
-        assert "le premier vendredi du mois, 9 h – 10 h 30" in contenu
+        assert "le premier vendredi du mois, 9\u00a0h – 10\u00a0h\u00a030" in contenu
         assert "4 décembre 2026" in contenu
         assert "Nouvelle série" not in contenu
 

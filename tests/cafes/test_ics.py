@@ -43,7 +43,7 @@ class TestCafeIcs:
         assert vevent["UID"] == f"{cafe.uid}@maillage"
         assert vevent["SEQUENCE"] == 3
         assert vevent["STATUS"] == "CONFIRMED"
-        assert vevent["SUMMARY"] == "Café partenaires — Café partenaires de Montanou"
+        assert vevent["SUMMARY"] == "Café partenaires de Montanou"
         assert vevent["LOCATION"] == "14 avenue de Montanou, 47000 Agen"
         assert "Maison des solidarités" in vevent["DESCRIPTION"]
         assert "Généraliste" in vevent["DESCRIPTION"]
@@ -101,5 +101,5 @@ class TestCafeIcs:
         logement = theme("logement")
         cafe = CafeFactory(centre=centre, type=TypeCafe.THEMATIQUE, theme=logement)
         _c, vevent = evenement(cafe_ics(cafe))
-        assert f"Accueil : {centre.nom}" in vevent["DESCRIPTION"]
-        assert f"Thème : {logement}" in vevent["DESCRIPTION"]
+        assert f"Accueil : {centre.nom}" in vevent["DESCRIPTION"]
+        assert f"Thème : {logement}" in vevent["DESCRIPTION"]

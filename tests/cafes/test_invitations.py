@@ -86,10 +86,10 @@ class TestEnvoi:
         (message,) = mailoutbox
         assert message.to == ["awa@mds.test"] and not message.cc and not message.bcc
         invitation = Invitation.objects.get()
-        assert message.subject == ("Invitation : Café partenaires de Montanou, vendredi 4 décembre")
+        assert message.subject == ("Invitation : Café partenaires de Montanou, vendredi 4 décembre")
         for corps in (message.body, html(message)):
             assert "vendredi 4 décembre 2026" in corps
-            assert "de 9 h à 10 h 30" in corps
+            assert "de 9\u00a0h à 10\u00a0h\u00a030" in corps
             assert "Maison des solidarités" in corps
             assert "14 avenue de Montanou, 47000 Agen" in corps
             for reponse in Reponse.values:
@@ -429,7 +429,7 @@ class TestRappels:
             "peut@mds.test",
         ]
         message = next(m for m in mailoutbox if m.to == ["muet@mds.test"])
-        assert message.subject == "Rappel : Café partenaires de Montanou, vendredi 4 décembre"
+        assert message.subject == "Rappel : Café partenaires de Montanou, vendredi 4 décembre"
         assert "pas encore votre réponse" in message.body
         assert "List-Unsubscribe" in message.extra_headers
         # The hourly task runs again the same day: nothing more.
@@ -519,8 +519,8 @@ class TestModificationEtAnnulation:
         assert cafe.sequence == 1
         assert sorted(m.to[0] for m in mailoutbox) == ["non@mds.test", "oui@mds.test"]
         message = mailoutbox[0]
-        assert message.subject == "Changement : Café partenaires de Montanou, vendredi 4 décembre"
-        assert "9 h 30" in message.body and "2 place du Marché" in message.body
+        assert message.subject == "Changement : Café partenaires de Montanou, vendredi 4 décembre"
+        assert "9\u00a0h\u00a030" in message.body and "2 place du Marché" in message.body
         assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         methode, _cal, vevent = calendrier(message)
         assert methode == "PUBLISH"
@@ -547,7 +547,7 @@ class TestModificationEtAnnulation:
         assert (cafe.statut, cafe.sequence) == (StatutCafe.ANNULE, 1)
         assert sorted(m.to[0] for m in mailoutbox) == ["non@mds.test", "oui@mds.test"]
         message = mailoutbox[0]
-        assert message.subject == "Annulé : Café partenaires de Montanou du vendredi 4 décembre"
+        assert message.subject == "Annulé : Café partenaires de Montanou du vendredi 4 décembre"
         assert "est annulé" in message.body
         methode, cal, vevent = calendrier(message)
         assert methode == "CANCEL" and cal["METHOD"] == "CANCEL"

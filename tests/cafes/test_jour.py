@@ -59,7 +59,7 @@ class TestEmargement:
         assert disposition.startswith("inline;")
         assert f"emargement-cafe-{cafe.centre.slug}-{cafe.date:%Y-%m-%d}.pdf" in disposition
         texte = pdf_texte(response.content)
-        assert "Feuille d’émargement" in texte
+        assert "Feuille d'émargement" in texte
         assert "Awa Diallo" in texte
         assert "Luc Bernard" in texte
         assert "allocations familiales" in texte

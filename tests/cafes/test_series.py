@@ -181,7 +181,11 @@ def test_demo_has_past_and_upcoming_cafes_and_loads_once(db, time_machine):
 
 @pytest.mark.parametrize(
     ("moment", "attendu"),
-    [(time(9, 0), "9 h"), (time(10, 30), "10 h 30"), (time(14, 5), "14 h 05")],
+    [
+        (time(9, 0), "9\u00a0h"),
+        (time(10, 30), "10\u00a0h\u00a030"),
+        (time(14, 5), "14\u00a0h\u00a005"),
+    ],
 )
 def test_times_are_written_the_french_way(moment, attendu):
     assert heure(moment) == attendu

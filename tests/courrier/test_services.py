@@ -69,11 +69,11 @@ class TestCourrielPreparer:
         assert courriel.sujet == "Avis pour Café & <Cie> (rappel)"
         # Plain text is not HTML-escaped; the HTML part is.
         assert "Bonjour Café & <Cie>," in courriel.corps_texte
-        assert f"envoyé par {centre.nom} avec Maillage" in courriel.corps_texte
+        assert f"par ce centre\u00a0: {centre.nom}." in courriel.corps_texte
         assert "https://maillage.example.org" in courriel.corps_texte
         assert "Bonjour Café &amp; &lt;Cie&gt;," in courriel.corps_html
         assert "<title>Avis pour Café &amp; &lt;Cie&gt; (rappel)</title>" in courriel.corps_html
-        assert f"envoyé par {centre.nom} avec Maillage" in courriel.corps_html
+        assert f"par ce centre\u00a0: {centre.nom}." in courriel.corps_html
         assert 'href="https://maillage.example.org/cafes/12/"' in courriel.corps_html
 
     def test_the_subject_keeps_no_break_spaces(self, gabarits_essai):

@@ -198,7 +198,7 @@ class TestLienDuPartenaire:
         avant = etat_fiche(partenaire)
         response = client.get(chemin(demande))
         assert response.status_code == 200
-        assertContains(response, "La fiche de Maison des solidarités")
+        assertContains(response, "Votre fiche\u00a0: Maison des solidarités")
         assertContains(response, "Le lundi, 9 h – 12 h")
         assertContains(response, 'value="05 53 11 22 33"')
         assertContains(response, "csrfmiddlewaretoken")

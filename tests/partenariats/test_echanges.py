@@ -387,7 +387,7 @@ class TestImportApercu:
 
         assertRedirects(response, reverse("partenariats:liste"), fetch_redirect_response=False)
         suite = client_salarie.get(response["Location"])
-        assertContains(suite, "Import terminé : 2 partenaires créés, avec 2 contacts.")
+        assertContains(suite, "Import terminé : 2 partenaires créés, avec 2 contacts.")
         mds = Partenaire.objects.get(nom="Maison des solidarités")
         assert mds.centre == centre
         assert mds.categorie == CategoriePartenaire.DEPARTEMENT
@@ -404,7 +404,7 @@ class TestImportApercu:
         creation = mds.history.get()
         assert creation.history_type == "+"
         assert creation.history_user == salarie_user
-        assert creation.history_change_reason == "Import : partenaires.csv"
+        assert creation.history_change_reason == "Import : partenaires.csv"
         assert lea.history.get().history_user == salarie_user
         assert depots(settings) == [], "the kept file is deleted once imported"
 
@@ -425,13 +425,13 @@ class TestImportApercu:
         )
         response = deposer(client_salarie, contenu)
 
-        assertContains(response, "Le fichier comporte 6 erreurs : rien ne sera importé.")
+        assertContains(response, "Le fichier comporte 6 erreurs : rien ne sera importé.")
         erreurs = [(e.ligne, e.colonne, e.message) for e in response.context["analyse"].erreurs]
         assert erreurs == [
             (
                 3,
                 "SIRET",
-                "Ce numéro SIRET n'existe pas : un chiffre est sans doute mal recopié.",
+                "Ce numéro SIRET n'existe pas : un chiffre est sans doute mal recopié.",
             ),
             (4, "Catégorie", "Ce champ est obligatoire."),
             (4, "Code postal", "Un code postal compte 5 chiffres."),
@@ -456,7 +456,7 @@ class TestImportApercu:
 
         response = confirmer(client_salarie, reference)
 
-        assertContains(response, "Le fichier comporte 1 erreur : rien ne sera importé.")
+        assertContains(response, "Le fichier comporte 1 erreur : rien ne sera importé.")
         assertNotContains(response, CONFIRMER)
         assert not Partenaire.objects.exists()
         assert depots(settings) == []
@@ -563,7 +563,7 @@ class TestImportApercu:
         response = deposer(client_salarie, contenu, "annuaire.xlsx")
         assertContains(response, "Ligne 2 (feuille Contacts)")
         assertContains(
-            response, "Aucun partenaire « Epicerie solidaire » dans la feuille des partenaires."
+            response, "Aucun partenaire « Epicerie solidaire » dans la feuille des partenaires."
         )
 
     def test_a_partner_repeated_with_other_values_is_an_error(self, client_salarie):
@@ -581,7 +581,7 @@ class TestImportApercu:
         )
         erreurs = deposer(client_salarie, contenu).context["analyse"].erreurs
         assert [(e.ligne, e.colonne) for e in erreurs] == [(3, "commune")]
-        assert "figure déjà ligne 2 avec une autre valeur (« Agen »)" in erreurs[0].message
+        assert "figure déjà ligne 2 avec une autre valeur (« Agen »)" in erreurs[0].message
 
     def test_contact_row_without_partner_name(self, client_salarie):
         contenu = fichier_csv(
@@ -594,12 +594,12 @@ class TestImportApercu:
         contenu = fichier_csv([["nom", "catégorie", "dans le livret"], ["Club", "Autre", "bof"]])
         response = deposer(client_salarie, contenu)
         assertContains(
-            response, "« bof » n&#x27;est pas une réponse attendue : écrivez oui ou non."
+            response, "« bof » n&#x27;est pas une réponse attendue : écrivez oui ou non."
         )
 
     def test_missing_name_column(self, client_salarie):
         response = deposer(client_salarie, fichier_csv([["raison", "commune"], ["X", "Agen"]]))
-        assertContains(response, "La colonne « nom » est introuvable")
+        assertContains(response, "La colonne « nom » est introuvable")
         assert "reference" not in response.context
 
     def test_empty_file(self, client_salarie):
@@ -923,7 +923,7 @@ def test_export_and_import_in_the_browser(page, live_server, salarie_user, centr
     invalide.write_bytes(fichier_csv([["nom", "catégorie"], ["Club", "Pétanque"]]))
     page.get_by_label("Fichier à importer").set_input_files(invalide)
     page.get_by_role("button", name="Voir l'aperçu").click()
-    expect(page.get_by_text("Le fichier comporte 1 erreur : rien ne sera importé.")).to_be_visible()
+    expect(page.get_by_text("Le fichier comporte 1 erreur : rien ne sera importé.")).to_be_visible()
     expect(page.get_by_role("button", name=re.compile("^Importer"))).to_have_count(0)
     sans_violation_grave()
 
@@ -947,6 +947,6 @@ def test_export_and_import_in_the_browser(page, live_server, salarie_user, centr
     page.get_by_role("button", name="Importer 2 partenaires").click()
 
     expect(
-        page.get_by_text("Import terminé : 2 partenaires créés, avec 2 contacts.")
+        page.get_by_text("Import terminé : 2 partenaires créés, avec 2 contacts.")
     ).to_be_visible()
     expect(page.get_by_role("heading", level=2, name="3 partenaires")).to_be_visible()

@@ -93,7 +93,9 @@ class TestChangerCentre:
             reverse("reseau:changer_centre"), {"centre": autre_centre.pk}, follow=True
         )
         assert client.session[SESSION_KEY] == autre_centre.pk
-        assertContains(response, f"Vous travaillez maintenant pour {autre_centre.nom}")
+        assertContains(
+            response, f"Vous travaillez maintenant dans ce centre\u00a0: {autre_centre.nom}"
+        )
 
     def test_cannot_switch_to_a_centre_i_do_not_belong_to(self, client_salarie, autre_centre):
         response = client_salarie.post(
@@ -176,7 +178,7 @@ class TestMembres:
         )
         membre.refresh_from_db()
         assert membre.role == Role.ADMIN
-        assertContains(response, "est maintenant « Admin du centre »")
+        assertContains(response, "est maintenant « Admin du centre »")
 
     def test_change_role_to_nonsense(self, client_admin, salarie_user):
         membre = Membre.objects.get(user=salarie_user)
