@@ -194,7 +194,7 @@ def test_staff_run_a_cafe_from_the_series_to_the_compte_rendu(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Envoyer les invitations")
     expect(page.locator("#invitations-nombre")).to_contain_text("4 personnes reçoivent")
     page.get_by_role("textbox", name=re.compile(r"^Message personnel")).fill(MOT)
-    page.get_by_role("button", name="Voir l’aperçu avec mon message").click()
+    page.get_by_role("button", name="Voir l'aperçu avec mon message").click()
     expect(page.get_by_role("region", name="Le courriel")).to_contain_text(MOT)
     for taille in (TELEPHONE, ORDINATEUR):
         page.set_viewport_size(taille)

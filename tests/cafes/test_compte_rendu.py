@@ -368,7 +368,7 @@ class TestConfirmationDuCompteRendu:
         url = reverse("cafes:compte_rendu_envoyer", args=[cafe.pk])
         page = client_salarie.get(url).content.decode()
         assert 'id="avant-le-jour"' in page
-        assert "Le café n’a pas encore eu lieu" in page
+        assert "Le café n'a pas encore eu lieu" in page
         # A POST without the confirmation (an older page, a double submit) sends nothing.
         reponse = client_salarie.post(url)
         assert reponse["Location"] == url
