@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from cafes.ics import cafe_ics
 from cafes.jetons import lien_desinscription, lien_rsvp, liens_reponses
 from commun.courriels import courriel_rendre
-from courrier.services import courriel_preparer, courriels_groupes
+from courrier.services import courriel_preparer, courriels_groupes, expediteur
 
 logger = logging.getLogger(__name__)
 
@@ -34,14 +34,6 @@ def en_tetes_desinscription(lien):
         "List-Unsubscribe": f"<{lien}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
-
-
-def expediteur(centre, par=None):
-    """Who writes to partners, as ``courriel_preparer`` takes it: the centre's name as the
-    sender's display name, and a Reply-To reaching the centre (its own address, else that of
-    the staff member ``par`` who acts, else none)."""
-    adresse = centre.email or (getattr(par, "email", "") if par is not None else "")
-    return {"expediteur_nom": centre.nom, "repondre_a": [adresse] if adresse else []}
 
 
 @dataclass(frozen=True)

@@ -190,6 +190,14 @@ def _mettre_en_file(*courriel_ids):
         )
 
 
+def expediteur(centre, par=None):
+    """Who writes to partners, as ``courriel_preparer`` takes it: the centre's name as the
+    sender's display name, and a Reply-To reaching the centre (its own address, else that of
+    the staff member ``par`` who acts, else none): a partner's answer must reach someone."""
+    adresse = centre.email or (getattr(par, "email", "") if par is not None else "")
+    return {"expediteur_nom": centre.nom, "repondre_a": [adresse] if adresse else []}
+
+
 def courriel_preparer(
     *,
     destinataire,

@@ -9,7 +9,7 @@ call these; views never do.
 from django.urls import reverse
 
 from commun.liens import lien_absolu
-from courrier.services import courriel_preparer
+from courrier.services import courriel_preparer, expediteur
 
 
 def demande_fiche(*, demande, lien):
@@ -27,6 +27,7 @@ def demande_fiche(*, demande, lien):
         },
         centre=demande.partenaire.centre,
         objet=demande,
+        **expediteur(demande.partenaire.centre, demande.envoyee_par),
     )
 
 

@@ -77,7 +77,7 @@ def _sauver(cafe):
 def _prevenir(cafe, courriels, par=None):
     """Prepares ``courriels`` (an email function of ``cafes.emails``) to the invitations
     already sent and still reachable; returns the emails. Answers go to the centre's address,
-    else to ``par``'s (``emails.expediteur``)."""
+    else to ``par``'s (``courrier.services.expediteur``)."""
     invitations = cafe.invitations.a_prevenir().select_related("contact__partenaire").order_by("pk")
     prets = courriels(cafe=cafe, invitations=invitations, membre=par)
     return [courriel for _invitation, courriel in prets]

@@ -127,6 +127,32 @@ class TestEnvoiUnitaire:
         assert f'href="{liens[0]}"' in courriel.corps_html
         assert liens[0] in mailoutbox[0].body
 
+    def test_the_partner_sees_the_centre_writing_and_can_answer_it(
+        self,
+        client_salarie,
+        salarie_user,
+        partenaire,
+        contact,
+        django_capture_on_commit_callbacks,
+        mailoutbox,
+        settings,
+    ):
+        settings.DEFAULT_FROM_EMAIL = "Maillage <ne-pas-repondre@maillage.test>"
+        url = reverse("partenariats:demande_creer", args=[partenaire.pk])
+        with django_capture_on_commit_callbacks(execute=True):
+            client_salarie.post(url, {"destinataire": f"contact-{contact.pk}"})
+        (message,) = mailoutbox
+        assert message.from_email == f"{partenaire.centre.nom} <ne-pas-repondre@maillage.test>"
+        # The centre has no address of its own: answers reach the member who asked.
+        assert message.reply_to == [salarie_user.email]
+
+        partenaire.centre.email = "accueil@montanou.test"
+        partenaire.centre.save()
+        DemandeMiseAJour.objects.all().delete()
+        with django_capture_on_commit_callbacks(execute=True):
+            client_salarie.post(url, {"destinataire": f"contact-{contact.pk}"})
+        assert mailoutbox[-1].reply_to == ["accueil@montanou.test"]
+
     def test_recipients_are_reachable_contacts_and_the_partners_address(
         self, client_salarie, partenaire, contact
     ):
