@@ -44,13 +44,11 @@ class JetonMixin:
     """A page a partner reaches from an emailed link, without an account: the signed token in
     the URL is the credential.
 
-    ``lire_jeton(jeton)`` returns ``(objet, valide)`` (``reseau.jetons.jeton_lire``); it is
-    read once, before the view, into ``self.objet`` and ``self.valide``, and the view runs in
-    the scope of the object's centre (of none for a dead link).
+    Each view defines ``lire_jeton(jeton)``, which returns ``(objet, valide)``
+    (``reseau.jetons.jeton_lire``). It is read once, before the view, into ``self.objet`` and
+    ``self.valide``, and the view runs in the scope of the object's centre (of none for a dead
+    link).
     """
-
-    def lire_jeton(self, jeton):
-        raise NotImplementedError
 
     def dispatch(self, request, *args, **kwargs):
         self.objet, self.valide = self.lire_jeton(kwargs["jeton"])
