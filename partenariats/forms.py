@@ -4,6 +4,7 @@ import uuid
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from partenariats.models import Contact, Partenaire, Theme
@@ -75,12 +76,13 @@ class PartenaireForm(forms.ModelForm):
             "horaires": _("Par exemple : du lundi au vendredi, 9 h – 12 h et 14 h – 17 h."),
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
+    @cached_property
+    def helper(self):
+        # Built when the form is shown, not for each row an import checks with this form.
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True
+        helper.layout = Layout(
             Fieldset(_("Identité"), "nom", "sigle", "categorie", "siret", "rna"),
             Fieldset(
                 _("Coordonnées"),
@@ -102,6 +104,7 @@ class PartenaireForm(forms.ModelForm):
             ),
             *([Fieldset(_("Livret"), "dans_livret")] if "dans_livret" in self.fields else []),
         )
+        return helper
 
     def clean_siret(self):
         return re.sub(r"\s", "", self.cleaned_data["siret"])
@@ -149,11 +152,15 @@ class ContactForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
         if "desinscrit" in self.fields:
             self.fields["desinscrit"].initial = self.instance.desinscrit_le is not None
+
+    @cached_property
+    def helper(self):
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True
+        return helper
 
     def clean(self):
         cleaned = super().clean()

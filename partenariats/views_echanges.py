@@ -86,14 +86,19 @@ class ImportContextMixin:
         }
 
     def render_apercu(self, analyse, reference):
+        # Rows that change nothing are counted, not listed: after a round trip, they are most.
+        crees, mis_a_jour = analyse.crees, analyse.mis_a_jour
         return render(
             self.request,
             "partenariats/import_apercu.html",
             {
                 "analyse": analyse,
                 "reference": reference,
-                "lignes": analyse.partenaires[:APERCU_MAX_LIGNES],
-                "lignes_masquees": max(len(analyse.partenaires) - APERCU_MAX_LIGNES, 0),
+                "empreinte": analyse.empreinte() if reference else "",
+                "crees": crees[:APERCU_MAX_LIGNES],
+                "crees_masques": max(len(crees) - APERCU_MAX_LIGNES, 0),
+                "mis_a_jour": mis_a_jour[:APERCU_MAX_LIGNES],
+                "mis_a_jour_masques": max(len(mis_a_jour) - APERCU_MAX_LIGNES, 0),
                 "erreurs": analyse.erreurs[:APERCU_MAX_ERREURS],
                 "erreurs_masquees": max(len(analyse.erreurs) - APERCU_MAX_ERREURS, 0),
                 "form": ImportForm(),
@@ -121,7 +126,7 @@ class ImportView(CentreMixin, ImportContextMixin, FormView):
             form.add_error("fichier", str(exc))
             return self.form_invalid(form)
         reference = ""
-        if analyse.valide:
+        if analyse.valide and analyse.a_faire:
             reference = depot_enregistrer(
                 contenu=contenu,
                 nom_fichier=fichier.name,
@@ -155,27 +160,72 @@ class ImportConfirmView(CentreMixin, ImportContextMixin, View):
             if not analyse.valide:
                 # The themes or the rules changed since the preview: show what is wrong now.
                 return self.render_apercu(analyse, "")
-            nb_partenaires, nb_contacts = partenaires_importer(
-                centre=self.centre, analyse=analyse, user=request.user
-            )
+            if analyse.empreinte() != request.POST.get("empreinte"):
+                # A fiche changed since the preview (someone edited it, another import): what
+                # would be written is no longer what was shown. Show it again, to confirm.
+                messages.warning(
+                    request,
+                    _(
+                        "L'annuaire a changé depuis l'aperçu : voici les modifications à jour, "
+                        "vérifiez-les avant de confirmer."
+                    ),
+                )
+                analyse = analyser(depot.contenu, depot.nom_fichier, centre=self.centre)
+                reference = ""
+                if analyse.valide and analyse.a_faire:
+                    reference = depot_enregistrer(
+                        contenu=depot.contenu,
+                        nom_fichier=depot.nom_fichier,
+                        centre=self.centre,
+                        user=request.user,
+                    )
+                return self.render_apercu(analyse, reference)
+            bilan = partenaires_importer(centre=self.centre, analyse=analyse, user=request.user)
         except FichierIllisible as exc:
             messages.error(request, str(exc))
             return HttpResponseRedirect(reverse("partenariats:import"))
         finally:
             depot.supprimer()
-        messages.success(
-            request,
-            ngettext(
-                "Import terminé : %(partenaires)s partenaire créé",
-                "Import terminé : %(partenaires)s partenaires créés",
-                nb_partenaires,
-            )
-            % {"partenaires": nb_partenaires}
-            + ngettext(
-                ", avec %(contacts)s contact.",
-                ", avec %(contacts)s contacts.",
-                nb_contacts,
-            )
-            % {"contacts": nb_contacts},
-        )
+        messages.success(request, message_bilan(bilan))
         return HttpResponseRedirect(reverse("partenariats:liste"))
+
+
+def message_bilan(bilan):
+    """ "Import terminé : 2 partenaires créés, 3 mis à jour ; 4 contacts ajoutés, 1 modifié."."""
+    fiches = []
+    if bilan.crees or not bilan.mis_a_jour:
+        fiches.append(
+            ngettext("%(nb)s partenaire créé", "%(nb)s partenaires créés", bilan.crees)
+            % {"nb": bilan.crees}
+        )
+    if bilan.mis_a_jour:
+        fiches.append(
+            ngettext("%(nb)s mis à jour", "%(nb)s mis à jour", bilan.mis_a_jour)
+            % {"nb": bilan.mis_a_jour}
+            if fiches
+            else ngettext(
+                "%(nb)s partenaire mis à jour", "%(nb)s partenaires mis à jour", bilan.mis_a_jour
+            )
+            % {"nb": bilan.mis_a_jour}
+        )
+    contacts = []
+    if bilan.contacts_ajoutes:
+        contacts.append(
+            ngettext("%(nb)s contact ajouté", "%(nb)s contacts ajoutés", bilan.contacts_ajoutes)
+            % {"nb": bilan.contacts_ajoutes}
+        )
+    if bilan.contacts_modifies:
+        contacts.append(
+            (
+                ngettext("%(nb)s modifié", "%(nb)s modifiés", bilan.contacts_modifies)
+                if contacts
+                else ngettext(
+                    "%(nb)s contact modifié", "%(nb)s contacts modifiés", bilan.contacts_modifies
+                )
+            )
+            % {"nb": bilan.contacts_modifies}
+        )
+    texte = ", ".join(fiches)
+    if contacts:
+        texte += " ; " + ", ".join(contacts)
+    return _("Import terminé : %(bilan)s.") % {"bilan": texte}

@@ -4,18 +4,25 @@ The directory must keep the same number of queries from 2,000 to 20,000 partners
 searched-and-filtered page at 20,000 must take at most 1.5 times its time at 2,000.
 """
 
+import io
+import itertools
 import random
 import tempfile
 from datetime import date
 
 from django.test import override_settings
 from django.urls import reverse
+from django_scopes import scope
+from openpyxl import load_workbook
 
 from bench import registry
 from bench.builders import BATCH, bulk_create_partenaires
 from bench.scenarios.reseau import centre_with_admin
+from partenariats.echanges.analyse import analyser
+from partenariats.echanges.export import export_xlsx
 from partenariats.enums import CategoriePartenaire, StatutLivret
 from partenariats.models import Contact, Livret, Partenaire, Theme
+from partenariats.services.importation import partenaires_importer
 from partenariats.services.livret import livret_generer
 
 COMMUNES = ["Agen", "Boé", "Le Passage", "Bon-Encontre", "Foulayronnes", "Pont-du-Casse"]
@@ -88,6 +95,33 @@ registry.page(
     builder=directory,
     url=lambda context: context["partenaire"].get_absolute_url(),
 )
+
+
+PASSAGES = itertools.count()
+
+
+@registry.job("annuaire : export, modification et réimport (.xlsx)", builder=directory)
+def aller_retour(context):
+    """The directory's round trip as staff make it: the Excel export, one phone number changed
+    on every tenth partner and one contact's function on every tenth contact, the preview's
+    analysis, then the import that updates those fiches. Each run writes other values: the job
+    is repeated on the same data."""
+    centre = context["centre"]
+    passage = next(PASSAGES)
+    with scope(centre=centre):
+        classeur = load_workbook(io.BytesIO(export_xlsx(Partenaire.objects.all())))
+        partenaires, contacts = classeur["Partenaires"], classeur["Contacts"]
+        telephone = [c.value for c in partenaires[1]].index("Téléphone") + 1
+        for ligne in range(2, partenaires.max_row + 1, 10):
+            partenaires.cell(row=ligne, column=telephone, value=f"05 53 00 {passage % 100:02d} 99")
+        fonction = [c.value for c in contacts[1]].index("Fonction") + 1
+        for ligne in range(2, contacts.max_row + 1, 10):
+            contacts.cell(row=ligne, column=fonction, value=f"Accueil {passage}")
+        tampon = io.BytesIO()
+        classeur.save(tampon)
+        analyse = analyser(tampon.getvalue(), "annuaire.xlsx", centre=centre)
+        assert analyse.valide and analyse.mis_a_jour, analyse.erreurs[:3]
+        partenaires_importer(centre=centre, analyse=analyse, user=context["user"])
 
 
 # --- Livret des partenaires -----------------------------------------------------------------

@@ -3,6 +3,7 @@ written; likely duplicates are flagged on the way (``analyser``).
 """
 
 import difflib
+import hashlib
 import math
 import re
 from dataclasses import dataclass, field
@@ -10,15 +11,21 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
+from partenariats.echanges import rapprochement
 from partenariats.echanges.colonnes import (
     ALIAS,
     CLE_CONTACT,
+    CLE_ID_PARTENAIRE,
+    CLE_IDENTIFIANT,
     CLE_PARTENAIRE,
     COLONNES_CONTACT,
     COLONNES_PARTENAIRE,
     DEBUT_FORMULE,
+    ENTETE_ID_PARTENAIRE,
+    ENTETE_IDENTIFIANT,
     ENTETE_PARTENAIRE,
     NON,
     OUI,
@@ -50,10 +57,17 @@ class ContactLu:
     ligne: int
     form: ContactImportForm
     feuille: str = ""
+    # The contact of the fiche this row updates, and what changes on it.
+    existant: Contact | None = None
+    changements: list = field(default_factory=list)
 
     @property
     def contact(self):
         return self.form.instance
+
+    @property
+    def modifie(self):
+        return bool(self.changements)
 
 
 @dataclass(eq=False)
@@ -66,10 +80,40 @@ class PartenaireLu:
     doublons: list = field(default_factory=list)
     # Other partners of the same file that are probably the same organisation.
     doublons_fichier: list = field(default_factory=list)
+    # The fiche this row updates (``rapprochement``), how it was found, and what changes.
+    existant: Partenaire | None = None
+    reconnu_par: str = ""
+    changements: list = field(default_factory=list)
 
     @property
     def partenaire(self):
         return self.form.instance
+
+    @property
+    def libelle_reconnu_par(self):
+        return rapprochement.RECONNU_PAR.get(self.reconnu_par, "")
+
+    @property
+    def themes_changes(self):
+        return any(c.champ == "themes" for c in self.changements)
+
+    @property
+    def contacts_ajoutes(self):
+        return [c for c in self.contacts if c.existant is None]
+
+    @property
+    def contacts_modifies(self):
+        return [c for c in self.contacts if c.existant is not None and c.modifie]
+
+    @property
+    def modifie(self):
+        """Whether importing this row writes anything: a new fiche, or a change to one."""
+        return (
+            self.existant is None
+            or bool(self.changements)
+            or bool(self.contacts_ajoutes)
+            or bool(self.contacts_modifies)
+        )
 
 
 @dataclass(eq=False)
@@ -84,12 +128,47 @@ class Analyse:
         return not self.erreurs and bool(self.partenaires)
 
     @property
+    def crees(self):
+        return [lu for lu in self.partenaires if lu.existant is None]
+
+    @property
+    def mis_a_jour(self):
+        return [lu for lu in self.partenaires if lu.existant is not None and lu.modifie]
+
+    @property
+    def inchanges(self):
+        return [lu for lu in self.partenaires if not lu.modifie]
+
+    @property
     def nb_contacts(self):
-        return sum(len(lu.contacts) for lu in self.partenaires)
+        """Contacts the import adds, to new fiches and to existing ones."""
+        return sum(len(lu.contacts_ajoutes) for lu in self.partenaires)
+
+    @property
+    def nb_contacts_modifies(self):
+        return sum(len(lu.contacts_modifies) for lu in self.partenaires)
+
+    @property
+    def a_faire(self):
+        return any(lu.modifie for lu in self.partenaires)
 
     @property
     def nb_doublons(self):
-        return sum(1 for lu in self.partenaires if lu.doublons or lu.doublons_fichier)
+        return sum(1 for lu in self.crees if lu.doublons or lu.doublons_fichier)
+
+    def empreinte(self):
+        """What the import would write, summed up: the confirmation compares it with the
+        preview's, so that nothing is written that staff have not seen (a fiche edited in
+        between changes it)."""
+
+        def resume(lu):
+            return (
+                lu.existant.pk if lu.existant else None,
+                [(c.champ, c.apres) for c in lu.changements],
+            )
+
+        parties = [(resume(lu), [resume(c) for c in lu.contacts]) for lu in self.partenaires]
+        return hashlib.sha256(repr(parties).encode()).hexdigest()[:32]
 
 
 def _index_entetes():
@@ -102,6 +181,8 @@ def _index_entetes():
         verbose = Contact._meta.get_field(champ).verbose_name
         index[normaliser(PREFIXE_CONTACT + str(verbose))] = cle
         index[normaliser(entete_contact(entete))] = cle
+    index[normaliser(ENTETE_IDENTIFIANT)] = CLE_IDENTIFIANT
+    index[normaliser(entete_contact(ENTETE_IDENTIFIANT))] = CLE_CONTACT + CLE_IDENTIFIANT
     index.update(ALIAS)
     return index
 
@@ -124,6 +205,8 @@ def _colonnes(feuille, *, de_contacts):
         if de_contacts:
             if cle_normale == CLE_PARTENAIRE:
                 cle = CLE_PARTENAIRE
+            elif cle_normale == normaliser(ENTETE_ID_PARTENAIRE):
+                cle = CLE_ID_PARTENAIRE
             else:
                 cle = index.get(normaliser(PREFIXE_CONTACT + entete)) or index.get(cle_normale)
                 if cle and not cle.startswith(CLE_CONTACT):
@@ -201,7 +284,27 @@ class _Groupe:
 
     ligne: int
     valeurs: dict
+    identifiant: int | None = None
     contacts: list = field(default_factory=list)
+    # Set by ``rapprochement.partenaires_existants``.
+    existant: Partenaire | None = None
+    reconnu_par: str = ""
+
+    @property
+    def nom(self):
+        return " ".join(str(self.valeurs.get("nom", "")).split())
+
+    @property
+    def siret(self):
+        return re.sub(r"\s", "", str(self.valeurs.get("siret", "")))
+
+    @property
+    def commune(self):
+        return str(self.valeurs.get("commune", "")).strip()
+
+
+def _cle(texte):
+    return " ".join(str(texte).split()).casefold()
 
 
 class _Analyseur:
@@ -227,6 +330,10 @@ class _Analyseur:
         for code, label in Civilite.choices:
             self.civilite_par_nom[normaliser(code)] = code
             self.civilite_par_nom[normaliser(label)] = code
+        # The groups of rows, in the file's order, and how later rows find them.
+        self.groupes = []
+        self.par_identifiant = {}
+        self.par_nom = {}
 
     def erreur(self, ligne, colonne, message, feuille=""):
         self.erreurs.append(Erreur(ligne, colonne, str(message), feuille))
@@ -242,7 +349,7 @@ class _Analyseur:
                     "donner les noms des colonnes, comme dans le modèle."
                 )
             )
-        groupes = self._grouper(feuille_partenaires, colonnes)
+        self._grouper(feuille_partenaires, colonnes)
         if feuille_contacts is not None:
             colonnes_c, self.entetes_contacts, ignorees_c = _colonnes(
                 feuille_contacts, de_contacts=True
@@ -251,10 +358,15 @@ class _Analyseur:
             for position, cle in colonnes_c.items():
                 self.positions[feuille_contacts.nom, self.entetes_contacts[cle]] = position
             if colonnes_c:
-                self._rattacher_contacts(feuille_contacts, colonnes_c, groupes)
-        partenaires = [self._valider(groupe) for groupe in groupes.values()]
-        if not partenaires:
+                self._rattacher_contacts(feuille_contacts, colonnes_c)
+        if not self.groupes:
             raise FichierIllisible(_("Le fichier ne contient aucune ligne de partenaire."))
+        rapprochement.partenaires_existants(self.groupes, self.centre)
+        self._une_ligne_par_fiche()
+        self.contacts_des_fiches = rapprochement.contacts_existants(
+            [g.existant.pk for g in self.groupes if g.existant]
+        )
+        partenaires = [self._valider(groupe) for groupe in self.groupes]
         self.erreurs.sort(
             key=lambda e: (
                 e.feuille != "",
@@ -265,8 +377,54 @@ class _Analyseur:
         )
         return Analyse(self.nom_fichier, partenaires, self.erreurs, ignorees)
 
+    def _identifiant(self, valeur, numero, colonne, feuille=""):
+        """The identifier of a cell, None when empty; a cell that is not one is an error."""
+        if valeur == "":
+            return None
+        if str(valeur).isdigit() and 0 < int(valeur) < 2**63:
+            return int(valeur)
+        self.erreur(
+            numero,
+            colonne,
+            _(
+                "« %(valeur)s » n'est pas un identifiant Maillage : remettez la valeur exportée, "
+                "ou videz la cellule pour créer une nouvelle fiche."
+            )
+            % {"valeur": valeur},
+            feuille,
+        )
+        return None
+
+    def _groupe_nomme(self, nom, valeurs):
+        """The group of rows a row without identifier continues: the one partner of that
+        name it does not contradict (SIRET, commune). Returns (group or None, ambiguous)."""
+        candidats = [
+            groupe
+            for groupe in self.par_nom.get(_cle(nom), [])
+            if all(
+                not valeurs.get(champ)
+                or not groupe.valeurs.get(champ)
+                or _cle(valeurs[champ]).replace(" ", "")
+                == _cle(groupe.valeurs[champ]).replace(" ", "")
+                for champ in ("siret", "commune")
+            )
+        ]
+        if len(candidats) > 1:
+            return None, True
+        return (candidats[0] if candidats else None), False
+
+    def _nouveau_groupe(self, numero, valeurs, identifiant):
+        groupe = _Groupe(numero, valeurs, identifiant)
+        self.groupes.append(groupe)
+        if identifiant:
+            self.par_identifiant[identifiant] = groupe
+        if groupe.nom:
+            self.par_nom.setdefault(_cle(groupe.nom), []).append(groupe)
+        return groupe
+
     def _grouper(self, feuille, colonnes):
-        groupes = {}
+        """Rows naming the same partner make one group: same identifier, or, without one,
+        the same name (a later row adds a contact to the partner of an earlier one)."""
         for numero, cellules in feuille.lignes:
             valeurs = {
                 cle: _valeur(cle, cellules[position] if position < len(cellules) else None)
@@ -274,43 +432,69 @@ class _Analyseur:
             }
             if not any(v != "" for v in valeurs.values()):
                 continue
-            du_partenaire = {k: v for k, v in valeurs.items() if not k.startswith(CLE_CONTACT)}
+            du_partenaire = {
+                k: v
+                for k, v in valeurs.items()
+                if not k.startswith(CLE_CONTACT) and k != CLE_IDENTIFIANT
+            }
             du_contact = {
                 k.removeprefix(CLE_CONTACT): v
                 for k, v in valeurs.items()
                 if k.startswith(CLE_CONTACT)
             }
             avec_contact = any(v != "" for v in du_contact.values())
-            cle = " ".join(str(valeurs["nom"]).split()).casefold()
-            if not cle and avec_contact and not any(v != "" for v in du_partenaire.values()):
-                self.erreur(
-                    numero,
-                    self._colonne_partenaire("nom"),
-                    _("Indiquez le nom du partenaire de ce contact, sur chaque ligne de contact."),
-                )
-                continue
-            groupe = groupes.get(cle) if cle else None
-            if groupe is None:
-                groupe = _Groupe(numero, du_partenaire)
+            identifiant = self._identifiant(
+                valeurs.get(CLE_IDENTIFIANT, ""),
+                numero,
+                self._colonne_partenaire(CLE_IDENTIFIANT),
+            )
+            nom = valeurs["nom"]
+            if not _cle(nom) and not identifiant:
+                if avec_contact and not any(v != "" for v in du_partenaire.values()):
+                    self.erreur(
+                        numero,
+                        self._colonne_partenaire("nom"),
+                        _(
+                            "Indiquez le nom du partenaire de ce contact, sur chaque ligne "
+                            "de contact."
+                        ),
+                    )
+                    continue
                 # A row without a name stands alone (the form will say the name is missing).
-                groupes[cle or ("sans nom", numero)] = groupe
+                groupe = self._nouveau_groupe(numero, du_partenaire, None)
+            elif identifiant:
+                groupe = self.par_identifiant.get(identifiant)
+                if groupe is None:
+                    groupe = self._nouveau_groupe(numero, du_partenaire, identifiant)
+                else:
+                    self._comparer(groupe, numero, du_partenaire)
             else:
-                self._comparer(groupe, numero, du_partenaire)
+                groupe, ambigu = self._groupe_nomme(nom, du_partenaire)
+                if ambigu:
+                    self.erreur(
+                        numero,
+                        self._colonne_partenaire("nom"),
+                        _(
+                            "Plusieurs partenaires portent ce nom dans le fichier : recopiez "
+                            "sur cette ligne l'identifiant, le SIRET ou la commune du bon."
+                        ),
+                    )
+                    continue
+                if groupe is None:
+                    groupe = self._nouveau_groupe(numero, du_partenaire, None)
+                else:
+                    self._comparer(groupe, numero, du_partenaire)
             if avec_contact:
                 groupe.contacts.append((numero, "", du_contact))
-        return groupes
 
     def _comparer(self, groupe, numero, valeurs):
         """A partner named again on a later row (for one more contact) must not say something
         else: which value would win is not for us to guess."""
         for cle, valeur in valeurs.items():
             premiere = groupe.valeurs.get(cle, "")
-            if valeur == "" or cle == "nom":
+            if valeur == "" or cle == "nom" and not groupe.identifiant:
                 continue
-            if (
-                " ".join(str(valeur).split()).casefold()
-                != " ".join(str(premiere).split()).casefold()
-            ):
+            if _cle(valeur) != _cle(premiere):
                 self.erreur(
                     numero,
                     self._colonne_partenaire(cle),
@@ -321,8 +505,9 @@ class _Analyseur:
                     % {"ligne": groupe.ligne, "valeur": premiere},
                 )
 
-    def _rattacher_contacts(self, feuille, colonnes, groupes):
+    def _rattacher_contacts(self, feuille, colonnes):
         entete_partenaire = self.entetes_contacts.get(CLE_PARTENAIRE, ENTETE_PARTENAIRE)
+        entete_identifiant = self.entetes_contacts.get(CLE_ID_PARTENAIRE, ENTETE_ID_PARTENAIRE)
         for numero, cellules in feuille.lignes:
             valeurs = {
                 cle: _valeur(cle, cellules[position] if position < len(cellules) else None)
@@ -331,61 +516,151 @@ class _Analyseur:
             if not any(v != "" for v in valeurs.values()):
                 continue
             nom = valeurs.pop(CLE_PARTENAIRE, "")
+            identifiant = self._identifiant(
+                valeurs.pop(CLE_ID_PARTENAIRE, ""), numero, entete_identifiant, feuille.nom
+            )
             du_contact = {k.removeprefix(CLE_CONTACT): v for k, v in valeurs.items()}
-            cle = " ".join(str(nom).split()).casefold()
-            if not cle:
+            groupe, ambigu = None, False
+            if identifiant:
+                groupe = self.par_identifiant.get(identifiant)
+            if groupe is None and _cle(nom):
+                groupe, ambigu = self._groupe_nomme(nom, {})
+            if groupe is not None:
+                groupe.contacts.append((numero, feuille.nom, du_contact))
+            elif ambigu:
+                self.erreur(
+                    numero,
+                    entete_partenaire,
+                    _(
+                        "Plusieurs partenaires « %(nom)s » dans la feuille des partenaires : "
+                        "indiquez l'identifiant du partenaire de ce contact."
+                    )
+                    % {"nom": nom},
+                    feuille.nom,
+                )
+            elif not _cle(nom) and not identifiant:
                 self.erreur(
                     numero,
                     entete_partenaire,
                     _("Indiquez le nom du partenaire de ce contact."),
                     feuille.nom,
                 )
-            elif cle not in groupes:
+            else:
                 self.erreur(
                     numero,
                     entete_partenaire,
                     _("Aucun partenaire « %(nom)s » dans la feuille des partenaires.")
-                    % {"nom": nom},
+                    % {"nom": nom or identifiant},
                     feuille.nom,
                 )
-            else:
-                groupes[cle].contacts.append((numero, feuille.nom, du_contact))
+
+    def _une_ligne_par_fiche(self):
+        """Two groups of rows may not update one fiche: which would win?"""
+        vus = {}
+        for groupe in self.groupes:
+            if groupe.existant is None:
+                continue
+            premier = vus.setdefault(groupe.existant.pk, groupe)
+            if premier is not groupe:
+                self.erreur(
+                    groupe.ligne,
+                    self._colonne_partenaire("nom"),
+                    _(
+                        "Cette ligne et la ligne %(ligne)s désignent la même fiche de "
+                        "l'annuaire (%(nom)s) : regroupez-les ou retirez-en une."
+                    )
+                    % {"ligne": premier.ligne, "nom": groupe.existant.nom},
+                )
+                groupe.existant = None
 
     def _valider(self, groupe):
         valeurs = groupe.valeurs
+        existant = groupe.existant
+        # A row found by its identifier is the fiche as exported: an emptied cell empties the
+        # field. A row found by SIRET or name comes from elsewhere and completes the fiche: an
+        # empty cell keeps what the fiche says.
+        efface = groupe.reconnu_par == rapprochement.PAR_IDENTIFIANT
         donnees = {
             champ: valeurs[champ]
             for champ, _entete in COLONNES_PARTENAIRE
             if champ in valeurs and champ not in ("categorie", "themes")
         }
-        categorie = valeurs.get("categorie", "")
-        donnees["categorie"] = self.categorie_par_nom.get(normaliser(categorie), categorie)
-        mots = [mot.strip() for mot in re.split(r"[,;\n]", valeurs.get("themes", ""))]
-        donnees["themes"] = [self.theme_par_nom.get(normaliser(m), m) for m in mots if m]
+        if "categorie" in valeurs or existant is None:
+            categorie = valeurs.get("categorie", "")
+            donnees["categorie"] = self.categorie_par_nom.get(normaliser(categorie), categorie)
+        if "themes" in valeurs or existant is None:
+            mots = [mot.strip() for mot in re.split(r"[,;\n]", valeurs.get("themes", ""))]
+            donnees["themes"] = [self.theme_par_nom.get(normaliser(m), m) for m in mots if m]
         for champ, defaut in (("dans_livret", True), ("archive", False)):
-            donnees[champ], message = _booleen(valeurs.get(champ, ""), defaut)
-            if message:
-                self.erreur(groupe.ligne, self._colonne_partenaire(champ), message)
-        form = PartenaireImportForm(data=donnees, champ_themes=self.champ_themes)
+            if champ in valeurs or existant is None:
+                actuel = getattr(existant, champ) if existant else defaut
+                donnees[champ], message = _booleen(valeurs.get(champ, ""), actuel)
+                if message:
+                    self.erreur(groupe.ligne, self._colonne_partenaire(champ), message)
+        avant = None
+        if existant is not None:
+            champs = [c for c in PartenaireImportForm.Meta.fields if c != "themes"]
+            avant = model_to_dict(existant, fields=champs)
+            # Prefetched with the fiche (``rapprochement``).
+            avant["themes"] = [theme.slug for theme in existant.themes.all()]
+            # When the fiche was confirmed is the partner's act, not a cell to edit.
+            donnees.pop("fiche_confirmee_le", None)
+            for champ, actuel in avant.items():
+                if champ not in donnees or (donnees[champ] == "" and not efface):
+                    donnees[champ] = actuel
+        form = PartenaireImportForm(data=donnees, instance=existant, champ_themes=self.champ_themes)
         self._erreurs_form(form, groupe.ligne, "", self._colonne_partenaire)
-        lu = PartenaireLu(groupe.ligne, form)
+        lu = PartenaireLu(groupe.ligne, form, existant=existant, reconnu_par=groupe.reconnu_par)
         if form.is_valid():
             lu.themes = [self.themes_par_slug[slug] for slug in form.cleaned_data["themes"]]
+            if avant is not None:
+                apres = {c: form.cleaned_data.get(c, avant[c]) for c in avant}
+                lu.changements = rapprochement.changements(form, avant, apres)
+        contacts = self.contacts_des_fiches.get(existant.pk, []) if existant else []
+        deja = {}
         for numero, feuille, valeurs_contact in groupe.contacts:
-            lu.contacts.append(self._valider_contact(numero, feuille, valeurs_contact))
+            lu.contacts.append(
+                self._valider_contact(numero, feuille, valeurs_contact, contacts, deja)
+            )
         return lu
 
-    def _valider_contact(self, numero, feuille, valeurs):
+    def _valider_contact(self, numero, feuille, valeurs, contacts, deja):
+        def colonne(champ):
+            return self._colonne_contact(champ, feuille)
+
+        identifiant = self._identifiant(
+            valeurs.pop(CLE_IDENTIFIANT, ""), numero, colonne(CLE_IDENTIFIANT), feuille
+        )
+        existant, par = rapprochement.contact_existant(
+            contacts,
+            identifiant=identifiant,
+            email=str(valeurs.get("email", "")),
+            prenom=str(valeurs.get("prenom", "")),
+            nom=str(valeurs.get("nom", "")),
+        )
+        if existant is not None and existant.pk in deja:
+            self.erreur(
+                numero,
+                colonne("nom"),
+                _(
+                    "Ce contact figure déjà ligne %(ligne)s pour ce partenaire : gardez une "
+                    "seule ligne par contact."
+                )
+                % {"ligne": deja[existant.pk]},
+                feuille,
+            )
+            existant = None
+        elif existant is not None:
+            deja[existant.pk] = numero
+        efface = par == rapprochement.PAR_IDENTIFIANT
         donnees = {
             champ: valeurs[champ]
             for champ, _entete in COLONNES_CONTACT
             if champ in valeurs and champ not in ("civilite",)
         }
-        civilite = valeurs.get("civilite", "")
-        donnees["civilite"] = self.civilite_par_nom.get(normaliser(civilite), civilite)
-
-        def colonne(champ):
-            return self._colonne_contact(champ, feuille)
+        if "civilite" in valeurs or existant is None:
+            civilite = valeurs.get("civilite", "")
+            donnees["civilite"] = self.civilite_par_nom.get(normaliser(civilite), civilite)
 
         # As on screen: a contact with an address receives café invitations unless told not.
         for champ, defaut in (
@@ -393,12 +668,27 @@ class _Analyseur:
             ("prescripteur", False),
             ("publier_dans_livret", False),
         ):
-            donnees[champ], message = _booleen(valeurs.get(champ, ""), defaut)
-            if message:
-                self.erreur(numero, colonne(champ), message, feuille)
-        form = ContactImportForm(data=donnees)
+            if champ in valeurs or existant is None:
+                actuel = getattr(existant, champ) if existant else defaut
+                donnees[champ], message = _booleen(valeurs.get(champ, ""), actuel)
+                if message:
+                    self.erreur(numero, colonne(champ), message, feuille)
+        avant = None
+        if existant is not None:
+            avant = model_to_dict(existant, fields=ContactImportForm.Meta.fields)
+            # An opt-out stays: a file may record one, never lift it.
+            if existant.desinscrit_le is not None or not donnees.get("desinscrit_le"):
+                donnees.pop("desinscrit_le", None)
+            for champ, actuel in avant.items():
+                if champ not in donnees or (donnees[champ] == "" and not efface):
+                    donnees[champ] = actuel
+        form = ContactImportForm(data=donnees, instance=existant)
         self._erreurs_form(form, numero, feuille, colonne)
-        return ContactLu(numero, form, feuille)
+        lu = ContactLu(numero, form, feuille, existant=existant)
+        if avant is not None and form.is_valid():
+            apres = {c: form.cleaned_data.get(c, avant[c]) for c in avant}
+            lu.changements = rapprochement.changements(form, avant, apres)
+        return lu
 
     def _colonne_partenaire(self, champ):
         """The header of a field's column as the file writes it (or as the model would)."""
@@ -487,14 +777,15 @@ def analyser(contenu, nom_fichier, *, centre, doublons=True):
     """Reads a CSV or .xlsx file and checks every row with the fiche's and the contact's forms.
 
     Writes nothing. Raises FichierIllisible when the file as a whole cannot be read; otherwise
-    the Analyse lists the partners (with their contacts) and one Erreur per problem, with its
-    row number and column. Likely duplicates are looked for when ``doublons`` and the file is
-    valid.
+    the Analyse lists the partners (with their contacts), each new or brought back to the fiche
+    it updates with its changes (``rapprochement``), and one Erreur per problem, with its row
+    number and column. Likely duplicates of new partners are looked for when ``doublons`` and
+    the file is valid.
     """
     feuille_partenaires, feuille_contacts = lire_fichier(contenu, nom_fichier)
     analyse = _Analyseur(nom_fichier=nom_fichier, centre=centre).analyser(
         feuille_partenaires, feuille_contacts
     )
     if doublons and analyse.valide:
-        _signaler_doublons(analyse.partenaires, centre)
+        _signaler_doublons(analyse.crees, centre)
     return analyse

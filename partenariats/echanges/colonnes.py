@@ -43,13 +43,18 @@ COLONNES_CONTACT = [
     ("publier_dans_livret", "Publié dans le livret"),
     ("desinscrit_le", "Désinscrit le"),
 ]
+# The stable identifiers an export writes, so that a file edited in a spreadsheet updates the
+# fiches it came from. Not model fields: read and written apart from the columns above.
+CLE_IDENTIFIANT = "identifiant"
+ENTETE_IDENTIFIANT = "Identifiant"
+CLE_ID_PARTENAIRE = "partenaire:identifiant"
+ENTETE_ID_PARTENAIRE = "Identifiant partenaire"
 # In a partners sheet, contact columns carry a prefix ("Contact nom"); a contacts sheet, where
 # the first column names the partner, may leave it out.
 PREFIXE_CONTACT = "Contact "
 CLE_CONTACT = "contact:"
 ENTETE_PARTENAIRE = "Partenaire"
 CLE_PARTENAIRE = "partenaire"
-ENTETE_RESUME_CONTACTS = "Contacts"
 FEUILLE_PARTENAIRES = "Partenaires"
 FEUILLE_CONTACTS = "Contacts"
 FEUILLE_AIDE = "Aide"

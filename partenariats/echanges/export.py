@@ -16,11 +16,13 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from partenariats.echanges.colonnes import (
+    CLE_IDENTIFIANT,
     COLONNES_CONTACT,
     COLONNES_PARTENAIRE,
     DEBUT_FORMULE,
+    ENTETE_ID_PARTENAIRE,
+    ENTETE_IDENTIFIANT,
     ENTETE_PARTENAIRE,
-    ENTETE_RESUME_CONTACTS,
     FEUILLE_AIDE,
     FEUILLE_CONTACTS,
     FEUILLE_PARTENAIRES,
@@ -58,12 +60,14 @@ def _completer(lot):
     )
     for partenaire_id, libelle in liens:
         themes.setdefault(partenaire_id, []).append(libelle)
-    champs = ["partenaire_id", *(champ for champ, _entete in COLONNES_CONTACT)]
+    champs = ["pk", "partenaire_id", *(champ for champ, _entete in COLONNES_CONTACT)]
     lignes = Contact.objects.filter(partenaire_id__in=ids).order_by("nom", "prenom", "pk")
     for contact in lignes.values(*champs):
+        contact[CLE_IDENTIFIANT] = contact["pk"]
         contacts.setdefault(contact["partenaire_id"], []).append(contact)
     for partenaire in lot:
         partenaire["themes"] = ", ".join(themes.get(partenaire["pk"], []))
+        partenaire[CLE_IDENTIFIANT] = partenaire["pk"]
         yield partenaire, contacts.get(partenaire["pk"], [])
 
 
@@ -96,18 +100,17 @@ def _valeurs(ligne, colonnes, libelles):
     return valeurs
 
 
-def _resume_contacts(contacts):
-    resumes = []
-    for contact in contacts:
-        nom = " ".join(partie for partie in (contact["prenom"], contact["nom"]) if partie)
-        parties = [nom, contact["fonction"], contact["email"], contact["telephone"]]
-        resumes.append(", ".join(partie for partie in parties if partie))
-    return " | ".join(resumes)
+# The columns of each table as written: the fields, then the identifier that brings an edited
+# row back to its fiche (last, out of the way of the columns people edit).
+COLONNES_PARTENAIRE_EXPORT = [*COLONNES_PARTENAIRE, (CLE_IDENTIFIANT, ENTETE_IDENTIFIANT)]
+COLONNES_CONTACT_EXPORT = [*COLONNES_CONTACT, (CLE_IDENTIFIANT, ENTETE_IDENTIFIANT)]
 
 
 def _texte_csv(valeur):
     if valeur is None:
         return ""
+    if isinstance(valeur, int):
+        return str(valeur)
     if isinstance(valeur, date):
         return valeur.strftime("%d/%m/%Y")
     if valeur.startswith(DEBUT_FORMULE):
@@ -123,19 +126,33 @@ def _vider(tampon):
 
 
 def export_csv(queryset):
-    """The partners of ``queryset`` as CSV, in pieces of bytes for a streaming response."""
+    """The partners of ``queryset`` as CSV, in pieces of bytes for a streaming response.
+
+    A CSV file holds one table: one row per contact, the partner's columns repeated on each
+    (one row with empty contact columns for a partner without contact), which is the layout
+    the import reads back.
+    """
     tampon = io.StringIO()
     ecrivain = csv.writer(tampon, delimiter=";", lineterminator="\r\n")
-    ecrivain.writerow([entete for _champ, entete in COLONNES_PARTENAIRE] + [ENTETE_RESUME_CONTACTS])
+    ecrivain.writerow(
+        [entete for _champ, entete in COLONNES_PARTENAIRE_EXPORT]
+        + [entete_contact(entete) for _champ, entete in COLONNES_CONTACT_EXPORT]
+    )
     yield ("\ufeff" + _vider(tampon)).encode()
-    libelles = {"categorie": _libelles(CategoriePartenaire.choices)}
+    libelles = {
+        "categorie": _libelles(CategoriePartenaire.choices),
+        "civilite": _libelles(Civilite.choices),
+    }
+    sans_contact = [None] * len(COLONNES_CONTACT_EXPORT)
     exportes = partenaires_a_exporter(queryset)
     for numero, (partenaire, contacts) in enumerate(exportes, start=1):
-        valeurs = [
-            *_valeurs(partenaire, COLONNES_PARTENAIRE, libelles),
-            _resume_contacts(contacts),
-        ]
-        ecrivain.writerow([_texte_csv(valeur) for valeur in valeurs])
+        valeurs = _valeurs(partenaire, COLONNES_PARTENAIRE_EXPORT, libelles)
+        for contact in contacts or [None]:
+            if contact is None:
+                du_contact = sans_contact
+            else:
+                du_contact = _valeurs(contact, COLONNES_CONTACT_EXPORT, libelles)
+            ecrivain.writerow([_texte_csv(valeur) for valeur in [*valeurs, *du_contact]])
         if numero % 500 == 0:
             yield _vider(tampon).encode()
     yield _vider(tampon).encode()
@@ -145,6 +162,8 @@ def _cellule_xlsx(feuille, valeur):
     if valeur is None or valeur == "":
         # An absent cell is not written at all: cheaper than an empty string.
         return None
+    if isinstance(valeur, int):
+        return valeur
     if isinstance(valeur, date):
         cellule = WriteOnlyCell(feuille, value=valeur)
         cellule.number_format = "DD/MM/YYYY"
@@ -197,7 +216,9 @@ LARGEURS_PARTENAIRE = [
     10,
     14,
 ]
-LARGEURS_CONTACT = [40, 10, 18, 20, 28, 30, 16, 12, 12, 12, 14]
+LARGEURS_CONTACT = [10, 18, 20, 28, 30, 16, 12, 12, 12, 14]
+LARGEUR_PARTENAIRE = 40
+LARGEUR_IDENTIFIANT = 12
 
 
 def export_xlsx(queryset):
@@ -206,24 +227,32 @@ def export_xlsx(queryset):
     partenaires = _feuille_xlsx(
         classeur,
         FEUILLE_PARTENAIRES,
-        [entete for _champ, entete in COLONNES_PARTENAIRE],
-        LARGEURS_PARTENAIRE,
+        [entete for _champ, entete in COLONNES_PARTENAIRE_EXPORT],
+        [*LARGEURS_PARTENAIRE, LARGEUR_IDENTIFIANT],
     )
     contacts = _feuille_xlsx(
         classeur,
         FEUILLE_CONTACTS,
-        [ENTETE_PARTENAIRE] + [entete for _champ, entete in COLONNES_CONTACT],
-        LARGEURS_CONTACT,
+        [
+            ENTETE_PARTENAIRE,
+            *(entete for _champ, entete in COLONNES_CONTACT_EXPORT),
+            ENTETE_ID_PARTENAIRE,
+        ],
+        [LARGEUR_PARTENAIRE, *LARGEURS_CONTACT, LARGEUR_IDENTIFIANT, LARGEUR_IDENTIFIANT + 8],
     )
     libelles = {
         "categorie": _libelles(CategoriePartenaire.choices),
         "civilite": _libelles(Civilite.choices),
     }
     for partenaire, contacts_du_partenaire in partenaires_a_exporter(queryset):
-        valeurs = _valeurs(partenaire, COLONNES_PARTENAIRE, libelles)
+        valeurs = _valeurs(partenaire, COLONNES_PARTENAIRE_EXPORT, libelles)
         partenaires.append([_cellule_xlsx(partenaires, v) for v in valeurs])
         for contact in contacts_du_partenaire:
-            valeurs = [partenaire["nom"], *_valeurs(contact, COLONNES_CONTACT, libelles)]
+            valeurs = [
+                partenaire["nom"],
+                *_valeurs(contact, COLONNES_CONTACT_EXPORT, libelles),
+                partenaire["pk"],
+            ]
             contacts.append([_cellule_xlsx(contacts, v) for v in valeurs])
     tampon = io.BytesIO()
     classeur.save(tampon)
@@ -237,7 +266,7 @@ def modele_xlsx():
     entetes = [entete for _champ, entete in COLONNES_PARTENAIRE] + [
         entete_contact(entete) for champ, entete in COLONNES_CONTACT if champ != "desinscrit_le"
     ]
-    largeurs = [*LARGEURS_PARTENAIRE, *LARGEURS_CONTACT[1:-1]]
+    largeurs = [*LARGEURS_PARTENAIRE, *LARGEURS_CONTACT[:-1]]
     feuille = _feuille_xlsx(classeur, FEUILLE_PARTENAIRES, entetes, largeurs)
     exemple = [
         "Association Les Lilas",
@@ -285,6 +314,10 @@ def modele_xlsx():
             "publié dans le livret (pour un contact)."
         ),
         _("Dates : jj/mm/aaaa."),
+        _(
+            "Un fichier exporté depuis l'annuaire porte une colonne Identifiant : chaque "
+            "ligne y met à jour la fiche dont elle vient. Ne modifiez pas cette colonne."
+        ),
         "",
         _("Catégories acceptées :"),
         *[str(label) for label in CategoriePartenaire.labels],

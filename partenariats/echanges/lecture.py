@@ -15,14 +15,18 @@ from openpyxl import load_workbook
 
 from partenariats.echanges.colonnes import normaliser
 
+# Rows of a sheet (the partners, and in a workbook the contacts too).
 MAX_LIGNES = 5000
 # A 5 MB .xlsx is a zip; its declared content is capped so that a crafted file cannot fill
 # the memory once decompressed.
 TAILLE_MAX_DECOMPRESSEE = 80 * 1024 * 1024
 # A sheet can hold millions of empty rows in a few kilobytes (each one a short XML element,
-# compressed a thousandfold): every row read counts against MAX_LIGNES, empty or not, and
-# reading a workbook stops after this many seconds, whatever it holds.
-DUREE_MAX_LECTURE = 1.5
+# compressed a thousandfold): every row read counts against MAX_LIGNES, empty or not, and so
+# does every cell against MAX_CELLULES (rows thousands of columns wide). Reading stops after
+# DUREE_MAX_LECTURE seconds whatever the file holds; an export of 2,000 partners and their
+# contacts, read in about 2 s, must go through.
+MAX_CELLULES = 400_000
+DUREE_MAX_LECTURE = 8.0
 
 
 class FichierIllisible(Exception):
@@ -146,7 +150,7 @@ def _feuilles_xlsx(classeur):
     if source_contacts is source_partenaires:
         source_contacts = None
     feuilles = []
-    total = 0
+    cellules_lues = 0
     echeance = time.monotonic() + DUREE_MAX_LECTURE
     for source in (source_partenaires, source_contacts):
         if source is None:
@@ -160,10 +164,12 @@ def _feuilles_xlsx(classeur):
         lignes = []
         for numero, cellules in enumerate(source.iter_rows(values_only=True), start=1):
             # Every row counts, empty ones too: they cost as much to read.
-            total += 1
-            if total > MAX_LIGNES + 2:
+            cellules_lues += len(cellules)
+            if numero > MAX_LIGNES + 2:
                 raise FichierIllisible(_trop_de_lignes())
-            if total % 100 == 0 and time.monotonic() > echeance:
+            if cellules_lues > MAX_CELLULES:
+                raise FichierIllisible(_classeur_trop_long())
+            if numero % 100 == 0 and time.monotonic() > echeance:
                 raise FichierIllisible(_classeur_trop_long())
             if any(cellule not in (None, "") for cellule in cellules):
                 lignes.append((numero, list(cellules)))

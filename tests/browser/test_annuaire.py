@@ -43,7 +43,7 @@ def test_create_find_export_and_print(page, connecte, salarie_user, tmp_path):
 
     page.get_by_role("button", name="Exporter").click()
     with page.expect_download() as telechargement:
-        page.get_by_role("link", name="CSV (partenaires)").click()
+        page.get_by_role("link", name="CSV, avec les contacts").click()
     chemin = tmp_path / telechargement.value.suggested_filename
     telechargement.value.save_as(chemin)
     lignes = list(

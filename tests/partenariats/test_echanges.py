@@ -20,7 +20,12 @@ from openpyxl import Workbook, load_workbook
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from partenariats.echanges import analyse, lecture
-from partenariats.echanges.colonnes import COLONNES_PARTENAIRE, normaliser
+from partenariats.echanges.colonnes import (
+    COLONNES_CONTACT,
+    COLONNES_PARTENAIRE,
+    entete_contact,
+    normaliser,
+)
 from partenariats.echanges.export import CONTENT_TYPE_XLSX
 from partenariats.enums import CategoriePartenaire, Civilite
 from partenariats.models import Contact, Partenaire
@@ -96,12 +101,25 @@ def classeur_bombe(dimension, lignes_vides):
     return tampon.getvalue()
 
 
+# The fingerprint of each preview, by reference: what staff saw, which confirming sends back.
+EMPREINTES = {}
+NB = "\u00a0"
+
+
 def deposer(client, contenu, nom="partenaires.csv"):
-    return client.post(IMPORT, {"fichier": SimpleUploadedFile(nom, contenu)})
+    response = client.post(IMPORT, {"fichier": SimpleUploadedFile(nom, contenu)})
+    if response.context and response.context.get("reference"):
+        EMPREINTES[response.context["reference"]] = response.context["empreinte"]
+    return response
 
 
 def confirmer(client, reference):
-    return client.post(CONFIRMER, {"reference": reference})
+    response = client.post(
+        CONFIRMER, {"reference": reference, "empreinte": EMPREINTES.get(reference, "")}
+    )
+    if response.context and response.context.get("reference"):
+        EMPREINTES[response.context["reference"]] = response.context["empreinte"]
+    return response
 
 
 def depots(settings):
@@ -167,12 +185,25 @@ class TestExport:
             == f'attachment; filename="partenaires-{centre.slug}-2026-05-04.csv"'
         )
         lignes = lire_csv(response)
-        assert lignes[0] == [*ENTETES_PARTENAIRE, "Contacts"]
+        assert lignes[0] == [
+            *ENTETES_PARTENAIRE,
+            "Identifiant",
+            *[entete_contact(entete) for _champ, entete in COLONNES_CONTACT],
+            "Contact identifiant",
+        ]
         assert lignes[0][:4] == ["Nom", "Sigle", "Catégorie", "SIRET"]
-        par_nom = {ligne[0]: dict(zip(lignes[0], ligne, strict=True)) for ligne in lignes[1:]}
+        rangees = [dict(zip(lignes[0], ligne, strict=True)) for ligne in lignes[1:]]
+        # One row per contact, the partner's columns repeated; one row for a partner without.
+        assert [(r["Nom"], r["Contact nom"]) for r in rangees] == [
+            ("Caisse d'allocations familiales de Lot-et-Garonne", "Benali"),
+            ("Caisse d'allocations familiales de Lot-et-Garonne", "Durand"),
+            ("Les Lilas", ""),
+        ]
+        par_nom = {r["Nom"]: r for r in rangees}
         # Active partners only, as the directory shows by default.
         assert set(par_nom) == {"Caisse d'allocations familiales de Lot-et-Garonne", "Les Lilas"}
         caf = par_nom["Caisse d'allocations familiales de Lot-et-Garonne"]
+        assert caf["Identifiant"] == str(annuaire["caf"].pk)
         assert caf["Sigle"] == "CAF"
         assert caf["Catégorie"] == "CAF, MSA et autres organismes de sécurité sociale"
         assert caf["SIRET"] == "53446498700021"
@@ -180,10 +211,10 @@ class TestExport:
         assert caf["Dans le livret"] == "oui"
         assert caf["Archivé"] == "non"
         assert caf["Fiche confirmée le"] == "14/03/2025"
-        assert caf["Contacts"] == (
-            "Ali Benali, Conseillère en économie sociale et familiale, 05 53 00 00 00"
-            " | Claire Durand, Responsable d'accueil, claire.durand@caf47.test, 05 53 00 00 10"
-        )
+        claire = rangees[1]
+        assert claire["Contact email"] == "claire.durand@caf47.test"
+        assert claire["Contact fonction"] == "Responsable d'accueil"
+        assert claire["Contact identifiant"] == str(annuaire["caf"].contacts.get(nom="Durand").pk)
         assert par_nom["Les Lilas"]["Dans le livret"] == "non"
         assert par_nom["Les Lilas"]["Fiche confirmée le"] == ""
 
@@ -196,8 +227,9 @@ class TestExport:
         feuilles = lire_xlsx(response.content)
         assert list(feuilles) == ["Partenaires", "Contacts"]
         partenaires = feuilles["Partenaires"]
-        assert partenaires[0] == ENTETES_PARTENAIRE
+        assert partenaires[0] == [*ENTETES_PARTENAIRE, "Identifiant"]
         caf = dict(zip(partenaires[0], partenaires[1], strict=True))
+        assert caf["Identifiant"] == annuaire["caf"].pk
         assert caf["Nom"] == "Caisse d'allocations familiales de Lot-et-Garonne"
         assert caf["Thèmes"] == "Logement, Famille"
         assert caf["Fiche confirmée le"].date() == date(2025, 3, 14)
@@ -211,7 +243,10 @@ class TestExport:
             ["Caisse d'allocations familiales de Lot-et-Garonne", "Monsieur", "Ali", "Benali"],
             ["Caisse d'allocations familiales de Lot-et-Garonne", "Madame", "Claire", "Durand"],
         ]
+        assert contacts[0][-2:] == ["Identifiant", "Identifiant partenaire"]
         claire = dict(zip(contacts[0], contacts[2], strict=True))
+        assert claire["Identifiant partenaire"] == annuaire["caf"].pk
+        assert claire["Identifiant"] == annuaire["caf"].contacts.get(nom="Durand").pk
         assert claire["Email"] == "claire.durand@caf47.test"
         assert claire["Invitations cafés"] == "oui"
         assert claire["Prescripteur"] == "oui"
@@ -269,7 +304,8 @@ class TestExport:
         assert ligne[8] == "'+33 5 53 00 00 00"
         assert ligne[11] == "'-2+3"
         assert ligne[12] == "Tout public = bienvenue"
-        assert ligne[-1].startswith("'=1+1, +Directrice")
+        contact = dict(zip(lire_csv(client_salarie.get(EXPORT))[0], ligne, strict=True))
+        assert (contact["Contact nom"], contact["Contact fonction"]) == ("'=1+1", "'+Directrice")
 
         classeur = load_workbook(io.BytesIO(client_salarie.get(EXPORT, {"format": "xlsx"}).content))
         nom = classeur["Partenaires"]["A2"]
@@ -291,10 +327,10 @@ class TestExport:
                 with CaptureQueriesContext(connection) as requetes:
                     response = client_salarie.get(EXPORT, {"format": format_})
                     if format_ == "csv":
-                        lignes = lire_csv(response)
+                        # One row per contact.
+                        assert len(lire_csv(response)) == 2 * nb + 1
                     else:
-                        lignes = lire_xlsx(response.content)["Partenaires"]
-                assert len(lignes) == nb + 1
+                        assert len(lire_xlsx(response.content)["Partenaires"]) == nb + 1
                 comptes.append(len(requetes))
             return comptes
 
@@ -366,13 +402,13 @@ class TestImportApercu:
 
         assert response.status_code == 200
         assertContains(response, "2 partenaires seront créés")
-        assertContains(response, "avec 2 contacts.")
+        assertContains(response, "2 contacts seront ajoutés")
         assertContains(response, "Maison des solidarités")
         assertContains(response, "Léa Roux")
         assertContains(response, "Paul Petit")
         assertContains(response, "Accès aux droits")
         assertContains(response, "Club de foot")
-        assertContains(response, "Importer 2 partenaires")
+        assertContains(response, "Confirmer l'import")
         assert response.context["reference"]
         assert not Partenaire.objects.exists()
         assert not Contact.objects.exists()
@@ -387,7 +423,7 @@ class TestImportApercu:
 
         assertRedirects(response, reverse("partenariats:liste"), fetch_redirect_response=False)
         suite = client_salarie.get(response["Location"])
-        assertContains(suite, "Import terminé : 2 partenaires créés, avec 2 contacts.")
+        assertContains(suite, "Import terminé : 2 partenaires créés ; 2 contacts ajoutés.")
         mds = Partenaire.objects.get(nom="Maison des solidarités")
         assert mds.centre == centre
         assert mds.categorie == CategoriePartenaire.DEPARTEMENT
@@ -569,19 +605,57 @@ class TestImportApercu:
     def test_a_partner_repeated_with_other_values_is_an_error(self, client_salarie):
         contenu = fichier_csv(
             [
-                ["nom", "catégorie", "commune", "contact nom"],
+                ["nom", "catégorie", "commune", "téléphone", "contact nom"],
                 [
                     "Mission locale",
                     "Emploi et formation (Mission locale, PLIE, France Travail)",
                     "Agen",
+                    "05 53 00 00 00",
                     "Roux",
                 ],
-                ["mission  locale", "", "Nérac", "Petit"],
+                ["mission  locale", "", "", "05 53 11 11 11", "Petit"],
             ]  # fmt: skip
         )
         erreurs = deposer(client_salarie, contenu).context["analyse"].erreurs
-        assert [(e.ligne, e.colonne) for e in erreurs] == [(3, "commune")]
-        assert "figure déjà ligne 2 avec une autre valeur (« Agen »)" in erreurs[0].message
+        assert [(e.ligne, e.colonne) for e in erreurs] == [(3, "téléphone")]
+        assert "figure déjà ligne 2 avec une autre valeur (« 05 53 00 00 00 »)" in (
+            erreurs[0].message
+        )
+
+    def test_two_partners_of_one_name_in_two_communes(self, client_salarie, centre):
+        """Same name, another commune (or SIRET): another organisation, not an error."""
+        emploi = "Emploi et formation (Mission locale, PLIE, France Travail)"
+        contenu = fichier_csv(
+            [
+                ["nom", "catégorie", "commune", "contact nom"],
+                ["Mission locale", emploi, "Agen", "Roux"],
+                ["Mission locale", emploi, "Nérac", "Petit"],
+                ["Mission locale", "", "Nérac", "Martin"],
+            ]
+        )
+        response = deposer(client_salarie, contenu)
+        analyse = response.context["analyse"]
+        assert analyse.erreurs == []
+        assert [
+            (lu.partenaire.commune, [c.contact.nom for c in lu.contacts])
+            for lu in analyse.partenaires
+        ] == [("Agen", ["Roux"]), ("Nérac", ["Petit", "Martin"])]
+        confirmer(client_salarie, response.context["reference"])
+        assert Partenaire.objects.filter(centre=centre, nom="Mission locale").count() == 2
+
+    def test_a_contact_row_that_could_be_either_partner_is_an_error(self, client_salarie):
+        emploi = "Emploi et formation (Mission locale, PLIE, France Travail)"
+        contenu = fichier_csv(
+            [
+                ["nom", "catégorie", "commune", "contact nom"],
+                ["Mission locale", emploi, "Agen", "Roux"],
+                ["Mission locale", emploi, "Nérac", "Petit"],
+                ["Mission locale", "", "", "Martin"],
+            ]
+        )
+        erreurs = deposer(client_salarie, contenu).context["analyse"].erreurs
+        assert [(e.ligne, e.colonne) for e in erreurs] == [(4, "nom")]
+        assert "Plusieurs partenaires portent ce nom" in erreurs[0].message
 
     def test_contact_row_without_partner_name(self, client_salarie):
         contenu = fichier_csv(
@@ -648,6 +722,30 @@ class TestImportApercu:
         assert time.monotonic() - debut < 2
         assertContains(response, "Le fichier compte plus de 5000 lignes")
 
+    def test_rows_thousands_of_cells_wide_are_refused(self, monkeypatch):
+        monkeypatch.setattr(lecture, "MAX_CELLULES", 10_000)
+        ligne = ["x"] * 2_000
+        classeur = fichier_xlsx({"Partenaires": [["nom", "catégorie"]] + [ligne] * 6})
+        with pytest.raises(lecture.FichierIllisible, match="trop long à lire"):
+            lecture.lire_fichier(classeur, "large.xlsx")
+
+    def test_an_export_of_two_thousand_partners_and_their_contacts_reads_back(self):
+        """The limits stop bombs, not a real directory's export."""
+        partenaires = [[f"h{n}" for n in range(21)]] + [
+            [f"Association {n}", "S", "Association", "12345678901234", "W1", "3 rue des Lilas",
+             "47000", "Agen", "05 53 00 00 00", "a@b.fr", "https://x.fr", "Missions " * 20,
+             "Publics", "Services", "Horaires", "Territoire", "Famille", "oui", "non", None, n]
+            for n in range(2000)
+        ]  # fmt: skip
+        contacts = [[f"h{n}" for n in range(13)]] + [
+            [f"Association {n}", "Madame", "Marie", "Martin", "Directrice", "m@b.fr",
+             "05 53 00 00 01", "oui", "non", "oui", None, n, n]
+            for n in range(2000)
+        ]  # fmt: skip
+        classeur = fichier_xlsx({"Partenaires": partenaires, "Contacts": contacts})
+        feuille_partenaires, feuille_contacts = lecture.lire_fichier(classeur, "export.xlsx")
+        assert (len(feuille_partenaires.lignes), len(feuille_contacts.lignes)) == (2001, 2001)
+
     def test_reading_a_workbook_stops_at_its_deadline(self, monkeypatch):
         monkeypatch.setattr(lecture, "MAX_LIGNES", 10_000_000)
         monkeypatch.setattr(lecture, "DUREE_MAX_LECTURE", 0)
@@ -657,7 +755,9 @@ class TestImportApercu:
     @postgres_seulement
     def test_duplicates_are_flagged_but_importable(self, client_salarie, centre):
         existant = PartenaireFactory(centre=centre, nom="Association Les Lilas", commune="Agen")
-        PartenaireFactory(centre=centre, nom="Autre chose", siret="73282932000074", commune="Pau")
+        autre = PartenaireFactory(
+            centre=centre, nom="Autre chose", siret="73282932000074", commune="Pau"
+        )
         mjc = PartenaireFactory(
             centre=centre, nom="Maison des jeunes et de la culture", commune="Nérac"
         )
@@ -676,17 +776,21 @@ class TestImportApercu:
 
         lus = {lu.partenaire.nom: lu for lu in response.context["analyse"].partenaires}
         assert lus["Les Lilas"].doublons == [existant]
-        assert [p.nom for p in lus["Nouvelle structure"].doublons] == ["Autre chose"]
+        # The same SIRET is the same organisation: that row updates its fiche.
+        assert lus["Nouvelle structure"].existant == autre
+        assert lus["Nouvelle structure"].doublons == []
         assert [lu.ligne for lu in lus["Jardin partagé"].doublons_fichier] == [5]
         assert [lu.ligne for lu in lus["Association Jardin partagé"].doublons_fichier] == [4]
         assert not lus["Sans rapport"].doublons and not lus["Sans rapport"].doublons_fichier
         assert lus["Maison des jeune et de la culture"].doublons == [mjc]
-        assertContains(response, "5 partenaires ressemblent à des fiches existantes")
+        assertContains(response, "4 nouveaux partenaires ressemblent à des fiches existantes")
         assertContains(response, f'href="{existant.get_absolute_url()}"')
         assertContains(response, "ressemble à la ligne 5 du fichier")
 
         confirmer(client_salarie, response.context["reference"])
-        assert Partenaire.objects.filter(centre=centre).count() == 3 + 6
+        assert Partenaire.objects.filter(centre=centre).count() == 3 + 5
+        autre.refresh_from_db()
+        assert (autre.nom, autre.commune) == ("Nouvelle structure", "Nérac")
 
     def test_duplicates_in_another_centre_do_not_count(self, client_salarie, autre_centre):
         PartenaireFactory(centre=autre_centre, nom="Les Lilas", commune="Agen")
@@ -853,7 +957,7 @@ class TestAllerRetour:
             nom="=Formule piégée",
             rna="W471000123",
             telephone="+33 5 53 00 00 00",
-            missions="Deux lignes :\naccueil et orientation",
+            missions="Deux lignes :\naccueil et orientation",
             site_web="https://exemple.test/page",
         )
         ContactFactory(partenaire=annuaire["lilas"], desinscrit=True, prescripteur=True)
@@ -875,8 +979,289 @@ class TestAllerRetour:
         export = b"".join(client_salarie.get(EXPORT, {"statut": "tous"}).streaming_content)
         self.importer_ailleurs(client_salarie, salarie_user, autre_centre, export, "export.csv")
 
-        assert self.photo(autre_centre, contacts=False) == self.photo(centre, contacts=False)
-        assert not Contact.objects.filter(partenaire__centre=autre_centre).exists()
+        # The identifiers are this centre's: elsewhere they find nothing, every row is new.
+        assert self.photo(autre_centre) == self.photo(centre)
+        assert Contact.objects.filter(partenaire__centre=autre_centre).count() == 4
+
+
+def exporter_xlsx(client):
+    return lire_xlsx(client.get(EXPORT, {"format": "xlsx", "statut": "tous"}).content)
+
+
+def en_dicts(lignes):
+    return [dict(zip(lignes[0], ligne, strict=True)) for ligne in lignes[1:]]
+
+
+def en_lignes(dicts):
+    entetes = list(dicts[0])
+    return [entetes, *[[d.get(e) for e in entetes] for d in dicts]]
+
+
+class TestMiseAJourParFichier:
+    """Export, edit in a spreadsheet, import back: the fiches it came from are updated."""
+
+    def modifier_et_deposer(self, client, modifier, nom="annuaire.xlsx"):
+        feuilles = exporter_xlsx(client)
+        partenaires = en_dicts(feuilles["Partenaires"])
+        contacts = en_dicts(feuilles["Contacts"])
+        modifier(partenaires, contacts)
+        self.contenu = fichier_xlsx(
+            {"Partenaires": en_lignes(partenaires), "Contacts": en_lignes(contacts)}
+        )
+        return deposer(client, self.contenu, nom)
+
+    def test_an_unchanged_export_changes_nothing(self, client_salarie, annuaire):
+        response = self.modifier_et_deposer(client_salarie, lambda p, c: None)
+
+        analyse = response.context["analyse"]
+        assert analyse.valide and not analyse.a_faire
+        assert len(analyse.inchanges) == 3
+        assertContains(response, f"Ce fichier ne change rien{NB}:")
+        assertNotContains(response, "Confirmer l'import")
+        assert response.context["reference"] == ""
+
+    def test_edits_update_the_fiches_and_contacts_they_came_from(
+        self, client_salarie, salarie_user, centre, annuaire
+    ):
+        caf, lilas = annuaire["caf"], annuaire["lilas"]
+        durand = caf.contacts.get(nom="Durand")
+        historique_lilas = lilas.history.count()
+
+        def modifier(partenaires, contacts):
+            fiche = next(p for p in partenaires if p["Identifiant"] == caf.pk)
+            fiche["Téléphone"] = "05 53 99 99 99"
+            fiche["Sigle"] = None
+            fiche["Thèmes"] = "Logement"
+            # A renamed partner is still the same fiche: the identifier says so.
+            fiche["Nom"] = "CAF de Lot-et-Garonne"
+            claire = next(c for c in contacts if c["Identifiant"] == durand.pk)
+            claire["Fonction"] = "Directrice"
+            contacts.append(
+                {"Partenaire": "Les Lilas", "Nom": "Nouveau", "Email": "nouveau@lilas.test"}
+            )
+            partenaires.append({"Nom": "Épicerie solidaire", "Catégorie": "Association"})
+
+        response = self.modifier_et_deposer(client_salarie, modifier)
+
+        analyse = response.context["analyse"]
+        assert analyse.erreurs == []
+        assert [lu.partenaire.nom for lu in analyse.crees] == ["Épicerie solidaire"]
+        assert [lu.existant for lu in analyse.mis_a_jour] == [caf, lilas]
+        (maj_caf,) = [lu for lu in analyse.mis_a_jour if lu.existant == caf]
+        assert maj_caf.reconnu_par == "identifiant"
+        assert [(c.libelle, c.avant, c.apres) for c in maj_caf.changements] == [
+            ("Nom", "Caisse d'allocations familiales de Lot-et-Garonne", "CAF de Lot-et-Garonne"),
+            ("Sigle", "CAF", ""),
+            ("Téléphone", caf.telephone, "05 53 99 99 99"),
+            ("Thèmes", "Logement, Famille", "Logement"),
+        ]
+        assert [
+            (c.libelle, c.avant, c.apres) for c in maj_caf.contacts_modifies[0].changements
+        ] == [("Fonction", "Responsable d'accueil", "Directrice")]
+        assertContains(response, "1 partenaire sera créé")
+        assertContains(response, "2 fiches seront mises à jour")
+        assertContains(response, "1 contact sera ajouté")
+        assertContains(response, "1 contact sera modifié")
+        assertContains(response, "1 fiche du fichier est déjà à jour")
+        assertContains(response, f"reconnue par{NB}: identifiant")
+        assertContains(response, "<del>Responsable d&#x27;accueil</del>", html=False)
+        assertContains(response, "<ins>Directrice</ins>", html=False)
+        assert Partenaire.objects.filter(centre=centre).count() == 3, "nothing before confirming"
+
+        suite = client_salarie.get(
+            confirmer(client_salarie, response.context["reference"])["Location"]
+        )
+        bilan = f"1 partenaire créé, 2 mis à jour{NB}; 1 contact ajouté, 1 modifié."
+        assertContains(suite, f"Import terminé{NB}: {bilan}")
+        caf.refresh_from_db()
+        assert (caf.nom, caf.sigle, caf.telephone) == (
+            "CAF de Lot-et-Garonne",
+            "",
+            "05 53 99 99 99",
+        )
+        assert caf.nom_tri == "caf de lot-et-garonne"
+        assert [t.slug for t in caf.themes.all()] == ["logement"]
+        assert caf.email == "accueil@caf47.test", "an unchanged cell keeps its value"
+        assert caf.fiche_confirmee_le == date(2025, 3, 14)
+        durand.refresh_from_db()
+        assert durand.fonction == "Directrice"
+        assert caf.contacts.count() == 2
+        assert [c.nom for c in lilas.contacts.all()] == ["Nouveau"]
+        assert Partenaire.objects.filter(centre=centre).count() == 4
+        record = caf.history.first()
+        assert (record.history_type, record.history_user, record.history_change_reason) == (
+            "~",
+            salarie_user,
+            f"Import{NB}: annuaire.xlsx",
+        )
+        assert durand.history.first().history_change_reason == f"Import{NB}: annuaire.xlsx"
+        # Les Lilas gained a contact; its fiche itself did not change.
+        assert lilas.history.count() == historique_lilas
+
+        # The same file again: everything is already there, nobody is added twice (the new
+        # partner, without identifier, is found by its name).
+        encore = deposer(client_salarie, self.contenu, "annuaire.xlsx").context["analyse"]
+        assert encore.valide and not encore.a_faire
+        assert [lu.reconnu_par for lu in encore.partenaires][-1] == "nom"
+
+    def test_the_csv_export_round_trips_with_its_contacts(self, client_salarie, annuaire):
+        caf = annuaire["caf"]
+        lignes = lire_csv(client_salarie.get(EXPORT, {"statut": "tous"}))
+        entetes = lignes[0]
+        for ligne in lignes[1:]:
+            if ligne[entetes.index("Contact nom")] == "Benali":
+                ligne[entetes.index("Contact email")] = "ali.benali@caf47.test"
+        contenu = fichier_csv(lignes)
+        response = deposer(client_salarie, contenu, "annuaire.csv")
+        analyse = response.context["analyse"]
+        assert analyse.erreurs == []
+        assert [lu.existant for lu in analyse.mis_a_jour] == [caf]
+        assert analyse.nb_contacts == 0 and analyse.nb_contacts_modifies == 1
+        confirmer(client_salarie, response.context["reference"])
+        assert caf.contacts.get(nom="Benali").email == "ali.benali@caf47.test"
+        assert Contact.objects.count() == 2
+
+    def test_an_emptied_cell_empties_the_field_of_an_identified_fiche(
+        self, client_salarie, annuaire
+    ):
+        def modifier(partenaires, contacts):
+            next(p for p in partenaires if p["Nom"] == "Les Lilas")["Code postal"] = None
+
+        response = self.modifier_et_deposer(client_salarie, modifier)
+        confirmer(client_salarie, response.context["reference"])
+        annuaire["lilas"].refresh_from_db()
+        assert annuaire["lilas"].code_postal == ""
+
+    def test_a_file_from_elsewhere_completes_fiches_found_by_siret_or_name(
+        self, client_salarie, annuaire
+    ):
+        caf, lilas = annuaire["caf"], annuaire["lilas"]
+        contenu = fichier_csv(
+            [
+                [
+                    "nom",
+                    "catégorie",
+                    "SIRET",
+                    "commune",
+                    "téléphone",
+                    "contact nom",
+                    "contact email",
+                ],
+                ["CAF 47", "", "534 464 987 00021", "", "05 53 11 11 11", "", ""],
+                ["les lilas", "", "", "", "", "Durand", "claire@lilas.test"],
+            ]  # fmt: skip
+        )
+        response = deposer(client_salarie, contenu)
+        analyse = response.context["analyse"]
+        assert analyse.erreurs == []
+        assert [(lu.existant, lu.reconnu_par) for lu in analyse.partenaires] == [
+            (caf, "siret"),
+            (lilas, "nom"),
+        ]
+        confirmer(client_salarie, response.context["reference"])
+        caf.refresh_from_db()
+        # Empty cells of a row found by SIRET or name keep what the fiche says.
+        assert (caf.nom, caf.categorie, caf.commune, caf.telephone) == (
+            "CAF 47",
+            CategoriePartenaire.SECURITE_SOCIALE,
+            "Agen",
+            "05 53 11 11 11",
+        )
+        lilas.refresh_from_db()
+        assert (lilas.nom, lilas.code_postal) == ("les lilas", "47520")
+        assert [c.email for c in lilas.contacts.all()] == ["claire@lilas.test"]
+
+    def test_an_opt_out_is_never_lifted_by_a_file(self, client_salarie, annuaire):
+        desinscrit = ContactFactory(
+            partenaire=annuaire["lilas"], nom="Parti", email="parti@lilas.test", desinscrit=True
+        )
+
+        def modifier(partenaires, contacts):
+            ligne = next(c for c in contacts if c["Identifiant"] == desinscrit.pk)
+            ligne["Désinscrit le"] = None
+            ligne["Invitations cafés"] = "oui"
+
+        response = self.modifier_et_deposer(client_salarie, modifier)
+        if response.context["reference"]:
+            confirmer(client_salarie, response.context["reference"])
+        desinscrit.refresh_from_db()
+        assert desinscrit.desinscrit_le is not None
+
+    def test_a_fiche_edited_after_the_preview_is_shown_again(self, client_salarie, annuaire):
+        caf = annuaire["caf"]
+
+        def modifier(partenaires, contacts):
+            next(p for p in partenaires if p["Identifiant"] == caf.pk)["Sigle"] = "CAF 47"
+
+        response = self.modifier_et_deposer(client_salarie, modifier)
+        Partenaire.objects.filter(pk=caf.pk).update(commune="Boé")
+
+        suite = confirmer(client_salarie, response.context["reference"])
+        assert suite.status_code == 200
+        assertContains(suite, "L&#x27;annuaire a changé depuis l&#x27;aperçu")
+        caf.refresh_from_db()
+        assert (caf.sigle, caf.commune) == ("CAF", "Boé"), "nothing written unseen"
+        # The new preview shows the commune going back to the file's value.
+        (maj,) = suite.context["analyse"].mis_a_jour
+        assert [c.champ for c in maj.changements] == ["sigle", "commune"]
+        confirmer(client_salarie, suite.context["reference"])
+        caf.refresh_from_db()
+        assert (caf.sigle, caf.commune) == ("CAF 47", "Agen")
+
+    def test_another_centres_identifier_touches_nothing_there(
+        self, client_salarie, centre, autre_centre
+    ):
+        ailleurs = PartenaireFactory(centre=autre_centre, nom="Chez les voisins")
+        contenu = fichier_csv(
+            [["Nom", "Catégorie", "Identifiant"], ["Pirate", "Association", str(ailleurs.pk)]]
+        )
+        response = deposer(client_salarie, contenu)
+        (lu,) = response.context["analyse"].partenaires
+        assert lu.existant is None
+        confirmer(client_salarie, response.context["reference"])
+        ailleurs.refresh_from_db()
+        assert ailleurs.nom == "Chez les voisins"
+        assert Partenaire.objects.filter(centre=centre, nom="Pirate").exists()
+
+    def test_an_identifier_that_is_not_one_is_an_error(self, client_salarie):
+        contenu = fichier_csv([["Nom", "Catégorie", "Identifiant"], ["Club", "Association", "12a"]])
+        (erreur,) = deposer(client_salarie, contenu).context["analyse"].erreurs
+        assert (erreur.ligne, erreur.colonne) == (2, "Identifiant")
+        assert "n'est pas un identifiant Maillage" in erreur.message
+
+    def test_two_rows_may_not_update_one_fiche(self, client_salarie, annuaire):
+        caf = annuaire["caf"]
+        contenu = fichier_csv(
+            [
+                ["Nom", "Catégorie", "SIRET", "Identifiant"],
+                ["CAF", "Autre", "", str(caf.pk)],
+                ["CAF bis", "Autre", "53446498700021", ""],
+            ]
+        )
+        erreurs = deposer(client_salarie, contenu).context["analyse"].erreurs
+        assert [(e.ligne, e.colonne) for e in erreurs] == [(3, "Nom")]
+        assert "désignent la même fiche" in erreurs[0].message
+
+    def test_a_large_update_costs_a_few_queries(self, client_salarie, centre):
+        for partenaire in PartenaireFactory.create_batch(60, centre=centre, themes=["sante"]):
+            ContactFactory(partenaire=partenaire)
+
+        def modifier(partenaires, contacts):
+            for ligne in partenaires:
+                ligne["Téléphone"] = "05 53 00 00 01"
+                ligne["Thèmes"] = "Logement"
+            for ligne in contacts:
+                ligne["Fonction"] = "Accueil"
+
+        with CaptureQueriesContext(connection) as apercu:
+            response = self.modifier_et_deposer(client_salarie, modifier)
+        with CaptureQueriesContext(connection) as import_:
+            confirmer(client_salarie, response.context["reference"])
+        assert len(response.context["analyse"].mis_a_jour) == 60
+        assert set(Partenaire.objects.values_list("telephone", flat=True)) == {"05 53 00 00 01"}
+        assert set(Contact.objects.values_list("fonction", flat=True)) == {"Accueil"}
+        assert len(apercu) <= 20
+        assert len(import_) <= 30
 
 
 @pytest.mark.browser
@@ -911,7 +1296,7 @@ def test_export_and_import_in_the_browser(page, live_server, salarie_user, centr
 
     page.get_by_role("button", name="Exporter").click()
     with page.expect_download() as telechargement:
-        page.get_by_role("link", name="CSV (partenaires)").click()
+        page.get_by_role("link", name="CSV, avec les contacts").click()
     assert telechargement.value.suggested_filename.startswith(f"partenaires-{centre.slug}-")
     assert "Régie de quartier" in Path(telechargement.value.path()).read_text("utf-8-sig")
 
@@ -944,9 +1329,38 @@ def test_export_and_import_in_the_browser(page, live_server, salarie_user, centr
     page.get_by_role("button", name="Voir l'aperçu").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Aperçu de l'import")
     sans_violation_grave()
-    page.get_by_role("button", name="Importer 2 partenaires").click()
+    page.get_by_role("button", name="Confirmer l'import").click()
 
     expect(
-        page.get_by_text("Import terminé : 2 partenaires créés, avec 2 contacts.")
+        page.get_by_text(f"Import terminé{NB}: 2 partenaires créés{NB}; 2 contacts ajoutés.")
     ).to_be_visible()
     expect(page.get_by_role("heading", level=2, name="3 partenaires")).to_be_visible()
+
+    # The round trip: export, change a cell in a spreadsheet, import back.
+    page.get_by_role("button", name="Exporter").click()
+    with page.expect_download() as telechargement:
+        page.get_by_role("link", name="CSV, avec les contacts").click()
+    lignes = list(
+        csv.reader(
+            io.StringIO(Path(telechargement.value.path()).read_text("utf-8-sig")), delimiter=";"
+        )
+    )
+    colonne = lignes[0].index("Téléphone")
+    for ligne in lignes[1:]:
+        if ligne[0] == "Maison des solidarités":
+            ligne[colonne] = "05 53 77 77 77"
+    modifie = tmp_path / "annuaire-modifie.csv"
+    modifie.write_bytes(fichier_csv(lignes))
+    page.get_by_role("link", name="Importer", exact=True).click()
+    page.get_by_label("Fichier à importer").set_input_files(modifie)
+    page.get_by_role("button", name="Voir l'aperçu").click()
+    expect(page.get_by_text("1 fiche sera mise à jour")).to_be_visible()
+    expect(page.get_by_text("2 fiches du fichier sont déjà à jour")).to_be_visible()
+    changement = page.locator("#fiches-mises-a-jour .changements-import li")
+    expect(changement).to_have_text(re.compile(r"Téléphone.*\(vide\).*05.53.77.77.77", re.S))
+    sans_violation_grave()
+    page.get_by_role("button", name="Confirmer l'import").click()
+    expect(page.get_by_text(f"Import terminé{NB}: 1 partenaire mis à jour.")).to_be_visible()
+    expect(page.get_by_role("heading", level=2, name="3 partenaires")).to_be_visible()
+    page.get_by_role("link", name="Maison des solidarités").click()
+    expect(page.get_by_role("link", name=re.compile("05.53.77.77.77"))).to_be_visible()
