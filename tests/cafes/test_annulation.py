@@ -399,8 +399,9 @@ class TestModifier:
         assert "Enregistrer et prévenir les 2 personnes" in page
         assert "Enregistrer sans prévenir" in page
         # The values typed travel with the buttons.
-        assertContains(response, '<input type="hidden" name="heure_debut" value="14:00"')
-        assertContains(response, '<input type="hidden" name="adresse" value="Mairie, 47000 Agen"')
+        for nom, valeur in (("heure_debut", "14:00"), ("adresse", "Mairie, 47000 Agen")):
+            champ = f'<input type="hidden" name="{nom}" value="{valeur}">'
+            assertContains(response, champ, html=True)
         assertContains(response, "csrfmiddlewaretoken")
         assert self.enregistre(cafe) == self.AVANT
         assert not Courriel.objects.exists()
