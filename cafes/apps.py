@@ -9,3 +9,6 @@ class CafesConfig(AppConfig):
     def ready(self):
         # Puts the cafés a partner hosted or came to in the partner's timeline.
         from cafes import chronologie  # noqa: F401
+
+        # Deleting a colleague a partner proposed takes their café invitation along.
+        from cafes.services import rsvp  # noqa: F401

@@ -135,6 +135,12 @@ def modifications(*, cafe, invitations, membre=None):
     return MODIFICATION.preparer(cafe, invitations, membre=membre)
 
 
+def modification_apercu(*, cafe, invitation):
+    """The update email to ``invitation`` rendered with ``cafe``'s new values (not saved
+    yet), for staff to read before they confirm; nothing is written."""
+    return MODIFICATION.apercu(cafe, invitation)
+
+
 def annulations(*, cafe, invitations, membre=None):
     """The cancellation: an .ics METHOD:CANCEL removing the event from calendars."""
     return ANNULATION.preparer(cafe, invitations, membre=membre)

@@ -33,6 +33,7 @@ from cafes.services.cafes import (
     cafe_maintenir,
     cafe_modifier,
     cafe_organisation_inviter,
+    changements_pratiques,
 )
 from cafes.services.series import (
     cafes_generer,
@@ -331,7 +332,24 @@ class CafeCreateView(CafeFormMixin, CreateView):
         return []
 
 
+def _valeur_pratique(nom, valeur):
+    """A value of ``CHAMPS_PRATIQUES`` as the café page writes it."""
+    if nom == "date":
+        return date_fr(valeur, "l j F Y")
+    if nom in ("heure_debut", "heure_fin"):
+        return heure(valeur)
+    if nom == "hote" and valeur is None:
+        return _("le centre")
+    return str(valeur)
+
+
 class CafeUpdateView(CafeFormMixin, UpdateView):
+    """A new date, time or place for a café whose invitations went out asks first: the
+    valid form leads to a page saying how many people will be emailed, what changes and the
+    email itself, and saves nothing. Its buttons send the values again (hidden fields,
+    validated again) with ``prevenir``: "oui" saves and emails, "non" saves only, "revenir"
+    shows the form with the values typed. Other edits save at once."""
+
     def get_queryset(self):
         return super().get_queryset().select_related("serie")
 
@@ -340,9 +358,60 @@ class CafeUpdateView(CafeFormMixin, UpdateView):
         self.serie = cafe.serie
         return cafe
 
+    def form_valid(self, form):
+        choix = self.request.POST.get("prevenir")
+        if choix == "revenir":
+            return self.render_to_response(self.get_context_data(form=form))
+        if choix not in ("oui", "non"):
+            confirmation = self._confirmation(form)
+            if confirmation is not None:
+                return confirmation
+        self.prevenir = choix != "non"
+        reponse = super().form_valid(form)
+        if choix == "non" and reponse.status_code == 302:
+            messages.info(self.request, _("Les personnes déjà invitées ne sont pas prévenues."))
+        return reponse
+
+    def _confirmation(self, form):
+        """The page that asks, or None when nobody already invited would hear of the edit."""
+        # As saved: validating the form wrote the new values on self.object.
+        avant = self.get_queryset().select_related("hote", "centre").get(pk=self.object.pk)
+        changements = changements_pratiques(avant, form.cleaned_data)
+        if not changements:
+            return None
+        a_prevenir = avant.invitations.a_prevenir().select_related("contact__partenaire")
+        exemple = a_prevenir.order_by("pk").first()
+        if exemple is None:
+            return None
+        # The email as it will read: the new values, on the café not saved yet.
+        apres = form.instance
+        apres.centre = avant.centre
+        return render(
+            self.request,
+            "cafes/cafe_modifier_confirmer.html",
+            {
+                "cafe": avant,
+                "form": form,
+                "changements": [
+                    {
+                        "libelle": capfirst(Cafe._meta.get_field(nom).verbose_name),
+                        "avant": _valeur_pratique(nom, ancien),
+                        "apres": _valeur_pratique(nom, nouveau),
+                    }
+                    for nom, ancien, nouveau in changements
+                ],
+                "nb_prevenus": a_prevenir.count(),
+                "exemple": exemple,
+                "apercu": emails.modification_apercu(cafe=apres, invitation=exemple),
+            },
+        )
+
     def enregistrer(self, champs):
-        """People already invited hear of a new date, time or place (``cafe_modifier``)."""
-        return cafe_modifier(cafe=self.object, par=self.request.user, **champs)
+        """People already invited hear of a new date, time or place (``cafe_modifier``),
+        unless staff chose otherwise on the confirmation page."""
+        return cafe_modifier(
+            cafe=self.object, par=self.request.user, prevenir=self.prevenir, **champs
+        )
 
 
 class CafeDetailView(CentreMixin, DetailView):

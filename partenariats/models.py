@@ -192,6 +192,10 @@ class ContactQuerySet(models.QuerySet):
         """Contacts who may receive email: an address and no opt-out."""
         return self.exclude(email="").filter(desinscrit_le__isnull=True)
 
+    def proposes(self):
+        """Contacts a partner added (``Contact.propose_le``) that staff have not reviewed."""
+        return self.filter(propose_le__isnull=False)
+
 
 class Contact(models.Model):
     """A person at a partner. One address may belong to contacts of several partners."""
@@ -225,6 +229,19 @@ class Contact(models.Model):
         blank=True,
         help_text=_("Plus aucun courriel de Maillage ne lui est envoyé."),
     )
+    # A partner, not staff, added the person (a colleague sent in their place from a café
+    # invitation's link): staff review it (``contacts_proposes``) and keep the contact
+    # (``contact_garder``, or any edit through the contact form), which clears both, or
+    # delete it.
+    propose_le = models.DateTimeField(_("proposé par le partenaire le"), null=True, blank=True)
+    propose_par = models.ForeignKey(
+        "self",
+        verbose_name=_("proposé par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     cree_le = models.DateTimeField(_("créé le"), auto_now_add=True)
 
     objects = CentreManager(ContactQuerySet, centre="partenaire__centre")
@@ -236,6 +253,14 @@ class Contact(models.Model):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["nom", "prenom"]
+        indexes = [
+            # The directory counts the contacts awaiting review on every visit: a few rows.
+            models.Index(
+                fields=["propose_le"],
+                condition=Q(propose_le__isnull=False),
+                name="contact_propose_idx",
+            )
+        ]
 
     def __str__(self):
         return " ".join(part for part in (self.prenom, self.nom) if part)

@@ -144,6 +144,8 @@ def _evenements_historique(records, model, libelles):
                 continue
             if champs == ["archive"]:
                 libelle = _("Partenaire archivé") if record.archive else _("Partenaire réactivé")
+            elif "garde" in libelles and set(champs) <= {"propose_le", "propose_par"}:
+                libelle = libelles["garde"](record)
             else:
                 libelle = libelles["~"](record)
                 details = capfirst(", ".join(_libelle_champ(model, c) for c in champs))
@@ -165,7 +167,18 @@ def _nom_contact(record):
 
 
 LIBELLES_CONTACT = {
-    "+": lambda r: _("Contact ajouté : %(nom)s") % {"nom": _nom_contact(r)},
+    "+": lambda r: (
+        (
+            _("Contact proposé par le partenaire : %(nom)s")
+            if r.propose_le
+            else _("Contact ajouté : %(nom)s")
+        )
+        % {"nom": _nom_contact(r)}
+    ),
+    # Kept after review (``contact_garder``): the author is who kept it.
+    "garde": lambda r: (
+        _("Contact proposé par le partenaire, gardé : %(nom)s") % {"nom": _nom_contact(r)}
+    ),
     "~": lambda r: _("Contact modifié : %(nom)s") % {"nom": _nom_contact(r)},
     "-": lambda r: _("Contact supprimé : %(nom)s") % {"nom": _nom_contact(r)},
 }

@@ -15,6 +15,8 @@ urlpatterns = [
     path(
         "contacts/<int:pk>/supprimer/", views.ContactDeleteView.as_view(), name="contact_supprimer"
     ),
+    path("contacts/proposes/", views.ContactsProposesView.as_view(), name="contacts_proposes"),
+    path("contacts/<int:pk>/garder/", views.ContactGarderView.as_view(), name="contact_garder"),
     path("export/", views_echanges.ExportView.as_view(), name="export"),
     path("import/", views_echanges.ImportView.as_view(), name="import"),
     path("import/confirmer/", views_echanges.ImportConfirmView.as_view(), name="import_confirmer"),

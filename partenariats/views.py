@@ -15,6 +15,7 @@ from partenariats.models import Contact, Partenaire, Theme
 from partenariats.selectors import doublons_probables, partenaire_chronologie
 from partenariats.services.annuaire import (
     contact_creer,
+    contact_garder,
     contact_modifier,
     contact_supprimer,
     partenaire_archiver,
@@ -86,6 +87,7 @@ class PartenaireListView(CentreMixin, ListView):
             **kwargs,
         )
         context["valeurs_ignorees"] = self.valeurs_ignorees(context["page_obj"])
+        context["nb_contacts_proposes"] = Contact.objects.for_centre(self.centre).proposes().count()
         return context
 
 
@@ -219,6 +221,9 @@ class ContactUpdateView(ContactMixin, UpdateView):
 
 
 class ContactDeleteView(CentreMixin, DeleteView):
+    """Asks, then deletes. From the review of proposed contacts (``?retour=proposes``), the
+    page leads back there."""
+
     min_role = Role.SALARIE
     model = Contact
     template_name = "partenariats/contact_supprimer.html"
@@ -228,7 +233,12 @@ class ContactDeleteView(CentreMixin, DeleteView):
         return super().get_queryset().select_related("partenaire")
 
     def get_success_url(self):
+        if self.request.GET.get("retour") == "proposes":
+            return reverse("partenariats:contacts_proposes")
         return reverse("partenariats:detail", args=[self.object.partenaire_id]) + "#contacts"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(retour=self.get_success_url(), **kwargs)
 
     def form_valid(self, form):
         try:
@@ -239,3 +249,36 @@ class ContactDeleteView(CentreMixin, DeleteView):
         else:
             messages.success(self.request, _("Contact supprimé."))
         return HttpResponseRedirect(self.get_success_url())
+
+
+class ContactsProposesView(CentreMixin, ListView):
+    """The contacts partners added (colleagues sent in their place from a café invitation)
+    that staff have not reviewed yet, oldest first. Every member reads it; staff keep or
+    delete them."""
+
+    model = Contact
+    template_name = "partenariats/contacts_proposes.html"
+    context_object_name = "contacts"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .proposes()
+            .select_related("partenaire", "propose_par")
+            .order_by("propose_le", "pk")
+        )
+
+
+class ContactGarderView(CentreMixin, SingleObjectMixin, View):
+    """POST keeps a contact a partner proposed (``contact_garder``)."""
+
+    min_role = Role.SALARIE
+    model = Contact
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        contact = contact_garder(contact=self.get_object(), par=request.user)
+        messages.success(request, _("Contact gardé dans l'annuaire : %(nom)s.") % {"nom": contact})
+        return HttpResponseRedirect(reverse("partenariats:contacts_proposes"))

@@ -74,6 +74,19 @@ def _sauver(cafe):
         raise
 
 
+def changements_pratiques(cafe, champs):
+    """What ``champs`` (among ``CHAMPS``) change of ``cafe`` as saved that is news for the
+    people already invited (``CHAMPS_PRATIQUES``), in the form's order: ``[(nom, avant,
+    apres)]``. Empty for a cancelled café: its invitees hear nothing of its changes."""
+    if cafe.statut == StatutCafe.ANNULE:
+        return []
+    return [
+        (nom, getattr(cafe, nom), champs[nom])
+        for nom in CHAMPS
+        if nom in CHAMPS_PRATIQUES and nom in champs and getattr(cafe, nom) != champs[nom]
+    ]
+
+
 def _prevenir(cafe, courriels, par=None):
     """Prepares ``courriels`` (an email function of ``cafes.emails``) to the invitations
     already sent and still reachable; returns the emails. Answers go to the centre's address,
@@ -104,11 +117,12 @@ def cafe_creer(*, serie, **champs):
 
 
 @transaction.atomic
-def cafe_modifier(*, cafe, par, **champs):
+def cafe_modifier(*, cafe, par, prevenir=True, **champs):
     """Saves ``champs`` (among ``CHAMPS``) on the café, locked. When the date, times, host or
-    address change (``CHAMPS_PRATIQUES``) and the café is not cancelled, raises its
-    ``sequence`` and emails every invitation already sent (``a_prevenir``) an update whose
-    .ics replaces the event; invitations not sent yet will carry the new details anyway.
+    address change (``changements_pratiques``) and the café is not cancelled, raises its
+    ``sequence`` and, unless ``prevenir`` is False (staff chose to tell people themselves),
+    emails every invitation already sent (``a_prevenir``) an update whose .ics replaces the
+    event; invitations not sent yet will carry the new details anyway.
 
     Returns the emails prepared; ``cafe`` gets the values saved. Raises ``ValidationError``
     for invalid values, a date the series already has, and a status that would cancel the
@@ -127,16 +141,25 @@ def cafe_modifier(*, cafe, par, **champs):
                 )
             }
         )
-    changes = {nom for nom, valeur in champs.items() if getattr(actuel, nom) != valeur}
+    changements = changements_pratiques(actuel, champs)
     for nom, valeur in champs.items():
         setattr(actuel, nom, valeur)
     _sauver(actuel)
     courriels = []
-    if changes & CHAMPS_PRATIQUES and actuel.statut != StatutCafe.ANNULE:
+    if changements:
+        # Raised even when no one is told now: a later .ics must still replace the event
+        # that people hold.
         actuel.sequence += 1
         actuel.save(update_fields=["sequence"])
-        logger.info("Café %s changed by %s: sequence %d", actuel.pk, par, actuel.sequence)
-        courriels = _prevenir(actuel, emails.modifications, par)
+        logger.info(
+            "Café %s changed by %s: sequence %d, invitees told: %s",
+            actuel.pk,
+            par,
+            actuel.sequence,
+            prevenir,
+        )
+        if prevenir:
+            courriels = _prevenir(actuel, emails.modifications, par)
     for nom in (*champs, "sequence"):
         setattr(cafe, nom, getattr(actuel, nom))
     return courriels

@@ -18,6 +18,7 @@ from cafes.enums import Reponse, StatutCafe
 from cafes.models import Cafe, Invitation
 from cafes.selectors import places_restantes
 from partenariats.models import Contact
+from partenariats.services.annuaire import suite_proposition
 from reseau.enums import Role
 from reseau.models import Membre
 
@@ -115,7 +116,8 @@ def invitation_repondre(*, invitation, reponse, nb_personnes=1, commentaire=""):
 @transaction.atomic
 def collegue_inviter(*, invitation, prenom, nom, email):
     """Sends a colleague in the place of ``invitation``'s contact: finds or creates the contact
-    at the same partner, invites them to the same café (``invitee_par``), queues their email,
+    at the same partner (a new one marked as proposed by the partner, ``Contact.propose_le``,
+    for staff to review), invites them to the same café (``invitee_par``), queues their email,
     and records "no" for the original invitation. Submitting the same colleague again does
     nothing more. Raises ``ValidationError`` when answers are closed, the address opted out,
     is the person's own, already has an invitation of its own, or when ``MAX_COLLEGUES`` are
@@ -155,12 +157,15 @@ def collegue_inviter(*, invitation, prenom, nom, email):
             % {"nb": MAX_COLLEGUES}
         )
     if contact is None:
+        # A partner, not staff, adds this person to the directory: staff review it.
         contact = Contact.objects.create(
             partenaire=partenaire,
             prenom=prenom.strip(),
             nom=nom.strip(),
             email=email,
             recoit_invitations_cafe=True,
+            propose_le=timezone.now(),
+            propose_par=invitation.contact,
         )
     nouvelle, creee = Invitation.objects.get_or_create(
         cafe=cafe, contact=contact, defaults={"invitee_par": invitation}
@@ -179,6 +184,16 @@ def collegue_inviter(*, invitation, prenom, nom, email):
     invitation.repondu_le = timezone.now()
     invitation.save(update_fields=["reponse", "nb_personnes", "repondu_le"])
     return nouvelle
+
+
+@suite_proposition
+def collegue_retirer(contact):
+    """Staff delete a colleague a partner proposed (``contact_supprimer``): the invitations
+    the person received in someone's place go first, when they hold nothing but the email
+    sent (no answer, no attendance). One that holds more stays, and keeps the contact."""
+    Invitation.objects.filter(
+        contact=contact, invitee_par__isnull=False, reponse="", present=False
+    ).delete()
 
 
 def desinscrire(*, contact):

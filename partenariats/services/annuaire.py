@@ -104,12 +104,15 @@ def contact_creer(*, partenaire, nom, desinscrit=False, **champs):
 @transaction.atomic
 def contact_modifier(*, contact, desinscrit=None, **champs):
     """Changes the fields of ``contact`` given by name, checked as in ``contact_creer``.
+    Staff edit through it: a contact a partner proposed is then kept, as by
+    ``contact_garder``.
 
     ``desinscrit`` True records an opt-out dated now, or keeps the date of the first one
     (the date the person asked is what we can show them); False removes it; None leaves it.
     """
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     _affecter(contact, champs)
+    contact.propose_le = contact.propose_par = None
     if not desinscrit and desinscrit is not None:
         contact.desinscrit_le = None
     elif desinscrit and contact.desinscrit_le is None:
@@ -120,8 +123,36 @@ def contact_modifier(*, contact, desinscrit=None, **champs):
 
 
 @transaction.atomic
+def contact_garder(*, contact, par):
+    """Keeps a contact a partner proposed: it becomes a contact like the others
+    (``propose_le`` and ``propose_par`` cleared), and its history records ``par`` (a user)
+    as the person who kept it. A contact no longer proposed (kept or edited meanwhile) is
+    left as it is. Returns the contact as saved."""
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    if contact.propose_le is not None:
+        contact.propose_le = contact.propose_par = None
+        # Outside a request too (django-simple-history reads the request's user otherwise).
+        contact._history_user = par
+        contact.save(update_fields=["propose_le", "propose_par"])
+    return contact
+
+
+# What a contact proposed by a partner brought along in the apps above (the café invitation
+# sent to a colleague): functions ``contact -> None``, registered with
+# ``@suite_proposition`` (imports go downward only), that ``contact_supprimer`` runs first
+# when staff turn the proposal down, so that the contact can go.
+SUITES_PROPOSITION = []
+
+
+def suite_proposition(fonction):
+    SUITES_PROPOSITION.append(fonction)
+    return fonction
+
+
+@transaction.atomic
 def contact_supprimer(*, contact):
-    """Deletes ``contact``; its fiche update requests stay, without it.
+    """Deletes ``contact``; its fiche update requests stay, without it. For a contact a
+    partner proposed, what came with the proposal goes first (``SUITES_PROPOSITION``).
 
     A contact that other records keep (who was invited to a café, who came) is not deleted:
     ``ValidationError`` says so, and what to do instead, and nothing changes.
@@ -129,6 +160,9 @@ def contact_supprimer(*, contact):
     try:
         # A savepoint: the refusal must leave the caller's transaction usable.
         with transaction.atomic():
+            if contact.propose_le is not None:
+                for suite in SUITES_PROPOSITION:
+                    suite(contact)
             contact.delete()
     except ProtectedError as erreur:
         raise ValidationError(

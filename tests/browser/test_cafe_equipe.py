@@ -1,7 +1,8 @@
 """The staff's journey through the Café partenaires, in Chromium: create a series inviting the
 associations, set a host in rotation and programme the next cafés; send the invitations of the
-first one; on the day, check people in on a phone; after it, write the tour de table, assemble
-the compte rendu, edit it and send it.
+first one, then move it to another room, which asks before telling those invited; on the day,
+check people in on a phone; after it, write the tour de table, assemble the compte rendu, edit
+it and send it.
 
 Time is set (``time_machine``, ticking, shared with the live server's thread) so that the dates
 are known: the series is made on Monday 4 March 2030, its first café is on Thursday 21 March.
@@ -28,6 +29,7 @@ PREMIER_CAFE = "jeudi 21 mars 2030"
 NOTE_MDS = "Permanence d'accès aux droits le mardi matin ; cherche des bénévoles."
 AJOUT = "Prochain café : jeudi 16 mai 2030."
 MOT = "Cette fois, nous parlerons aussi de l'été."
+SALLE = "Salle Montesquieu, 10 rue Montesquieu, 47000 Agen"
 TELEPHONE = {"width": 390, "height": 844}
 ORDINATEUR = {"width": 1280, "height": 800}
 
@@ -235,6 +237,32 @@ def test_staff_run_a_cafe_from_the_series_to_the_compte_rendu(
     Invitation.objects.filter(contact=annuaire["awa"]).update(reponse=Reponse.OUI)
     Invitation.objects.filter(contact=annuaire["ines"]).update(reponse=Reponse.PEUT_ETRE)
 
+    # --- A new place, once people are invited: the edit asks first -----------------------
+    page.get_by_role("link", name="Modifier le café").click()
+    adresse = page.get_by_role("textbox", name=re.compile(r"^Adresse\b"))
+    adresse.fill(SALLE)
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Modifier le café du {PREMIER_CAFE}")
+    expect(page.locator("#changements")).to_contain_text(f"8 rue Montesquieu, 47000 Agen → {SALLE}")
+    expect(page.locator("#modification-nombre")).to_contain_text("4 personnes déjà invitées")
+    expect(page.get_by_role("region", name="Le courriel")).to_contain_text(
+        f"Adresse\u00a0: {SALLE}"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= ORDINATEUR["width"]
+    # Back to the form: what was typed is still there, and nothing is saved yet.
+    page.get_by_role("button", name="Revenir au formulaire").click()
+    expect(adresse).to_have_value(SALLE)
+    expect(page.get_by_role("button", name="Enregistrer")).to_be_visible()
+    assert len(mailoutbox) == 4
+    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_role("button", name="Enregistrer et prévenir les 4 personnes").click()
+    expect(message_affiche(page, "4 personnes déjà invitées sont prévenues.")).to_be_visible()
+    expect(infos).to_contain_text(SALLE)
+    changements = mailoutbox[4:]
+    assert sorted(m.to[0] for m in changements) == sorted(m.to[0] for m in mailoutbox[:4])
+    assert {m.subject for m in changements} == {f"Changement\u00a0: {SERIE}, jeudi 21 mars"}
+    assert all(SALLE in m.body for m in changements)
+
     # --- The day: check-in on a phone -----------------------------------------------------
     time_machine.move_to("2030-03-21 08:50+01:00")
     page.set_viewport_size(TELEPHONE)
@@ -315,7 +343,7 @@ def test_staff_run_a_cafe_from_the_series_to_the_compte_rendu(
     assemble = "\n".join(
         [
             f"{SERIE} — {PREMIER_CAFE}, 9\u00a0h – 10\u00a0h\u00a030",
-            "Accueil\u00a0: Ludothèque des Quatre Vents, 8 rue Montesquieu, 47000 Agen",
+            f"Accueil\u00a0: Ludothèque des Quatre Vents, {SALLE}",
             "",
             "Présents : 2 organisations (Banque alimentaire 47, Maison des solidarités)",
             "",
@@ -336,15 +364,15 @@ def test_staff_run_a_cafe_from_the_series_to_the_compte_rendu(
     # Asked first: how many, and the email as it reads.
     expect(page.get_by_role("heading", level=1)).to_contain_text("Envoyer le compte rendu")
     expect(page.get_by_role("region", name="Le courriel")).to_contain_text(AJOUT)
-    assert len(mailoutbox) == 4
+    assert len(mailoutbox) == 8
     page.get_by_role("button", name="Envoyer à 5 personnes").click()
     expect(message_affiche(page, "Le compte rendu part à 5 personnes.")).to_be_visible()
     expect(envoi).to_contain_text(re.compile(r"Envoyé le 21 mars 2030 à 11:\d\d à 5 personnes\."))
     expect(envoi).to_contain_text("Aucune personne invitée n'attend le compte rendu.")
     expect(envoi.get_by_role("button")).to_have_count(0)
 
-    assert len(mailoutbox) == 4 + 5
-    comptes_rendus = mailoutbox[4:]
+    assert len(mailoutbox) == 8 + 5
+    comptes_rendus = mailoutbox[8:]
     assert sorted(m.to[0] for m in comptes_rendus) == [
         "awa@mds.test",
         "ines@ludo.test",

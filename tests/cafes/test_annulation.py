@@ -1,6 +1,7 @@
 """Cancelling a café, and holding a cancelled café after all: each has its own button, a
 confirmation page saying how many people are emailed and showing the email, and a POST that
-acts; the people already invited get an .ics that removes the event, then puts it back."""
+acts; the people already invited get an .ics that removes the event, then puts it back.
+A new date, time or place asks the same way before it is saved (``TestModifier``)."""
 
 import datetime
 import re
@@ -8,7 +9,12 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
-from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
+from pytest_django.asserts import (
+    assertContains,
+    assertNotContains,
+    assertRedirects,
+    assertTemplateUsed,
+)
 
 from cafes.enums import Reponse, StatutCafe
 from cafes.jetons import lien_rsvp
@@ -325,3 +331,153 @@ class TestMaintenir:
         assert client_salarie.post(url_maintenir(ailleurs)).status_code == 404
         ailleurs.refresh_from_db()
         assert ailleurs.statut == StatutCafe.ANNULE
+
+
+def url_modifier(cafe):
+    return reverse("cafes:cafe_modifier", args=[cafe.pk])
+
+
+def donnees_cafe(cafe, **champs):
+    """The edit form of ``cafe`` as sent unchanged, but for ``champs``."""
+    return {
+        "date": cafe.date.isoformat(),
+        "heure_debut": cafe.heure_debut.strftime("%H:%M"),
+        "heure_fin": cafe.heure_fin.strftime("%H:%M"),
+        "hote": "",
+        "adresse": cafe.adresse,
+        "type": cafe.type,
+        "theme": "",
+        "capacite": "",
+        "statut": cafe.statut,
+        **champs,
+    }
+
+
+class TestModifier:
+    """A new date, time or place, once invitations went out, asks first."""
+
+    NOUVEAU = {"heure_debut": "14:00", "heure_fin": "16:00", "adresse": "Mairie, 47000 Agen"}
+
+    @pytest.fixture
+    def modifier(self, client_salarie, cafe, django_capture_on_commit_callbacks):
+        """Sends the edit form of ``cafe`` with ``champs`` changed; the emails leave."""
+
+        def modifier(**champs):
+            with django_capture_on_commit_callbacks(execute=True):
+                return client_salarie.post(url_modifier(cafe), donnees_cafe(cafe, **champs))
+
+        return modifier
+
+    # (start, address, sequence) before and after the edit.
+    AVANT = (datetime.time(9, 0), "14 avenue de Montanou, 47000 Agen", 0)
+    APRES = (datetime.time(14, 0), "Mairie, 47000 Agen", 1)
+
+    def enregistre(self, cafe):
+        cafe.refresh_from_db()
+        return (cafe.heure_debut, cafe.adresse, cafe.sequence)
+
+    def test_the_first_post_shows_changes_count_and_email_and_saves_nothing(
+        self, modifier, client_salarie, cafe, invitations, mailoutbox
+    ):
+        response = modifier(**self.NOUVEAU)
+        assert response.status_code == 200
+        assertTemplateUsed(response, "cafes/cafe_modifier_confirmer.html")
+        page = plat(response)
+        assert "2 personnes déjà invitées peuvent recevoir le courriel ci-dessous" in page
+        assert [
+            (c["libelle"], c["avant"], c["apres"]) for c in response.context["changements"]
+        ] == [
+            ("Début", "9\u00a0h", "14\u00a0h"),
+            ("Fin", "10\u00a0h\u00a030", "16\u00a0h"),
+            ("Adresse", "14 avenue de Montanou, 47000 Agen", "Mairie, 47000 Agen"),
+        ]
+        assert "14 avenue de Montanou, 47000 Agen → Mairie, 47000 Agen" in page
+        # The email as it will read: the new values.
+        assert "Changement\u00a0: Café partenaires de Montanou, vendredi 4 décembre" in page
+        assert "Bonjour Awa Martin," in page
+        assert "de 14\u00a0h à 16\u00a0h" in page
+        assert "Enregistrer et prévenir les 2 personnes" in page
+        assert "Enregistrer sans prévenir" in page
+        # The values typed travel with the buttons.
+        for nom, valeur in (("heure_debut", "14:00"), ("adresse", "Mairie, 47000 Agen")):
+            champ = f'<input type="hidden" name="{nom}" value="{valeur}">'
+            assertContains(response, champ, html=True)
+        assertContains(response, "csrfmiddlewaretoken")
+        assert self.enregistre(cafe) == self.AVANT
+        assert not Courriel.objects.exists()
+        assert mailoutbox == []
+
+    def test_confirmed_it_saves_and_emails_those_already_invited(
+        self, modifier, client_salarie, cafe, invitations, mailoutbox
+    ):
+        response = modifier(prevenir="oui", **self.NOUVEAU)
+        assertRedirects(
+            response, reverse("cafes:cafe_detail", args=[cafe.pk]), fetch_redirect_response=False
+        )
+        assert self.enregistre(cafe) == self.APRES
+        assert Courriel.objects.count() == 2
+        assert sorted(m.to[0] for m in mailoutbox) == ["awa@mds.test", "luc@mds.test"]
+        for message in mailoutbox:
+            assert message.subject.startswith("Changement\u00a0: ")
+            assert calendrier(message)[2]["SEQUENCE"] == 1
+        assertContains(
+            client_salarie.get(response["Location"]), "2 personnes déjà invitées sont prévenues."
+        )
+
+    def test_without_notifying_it_saves_and_emails_no_one(
+        self, modifier, client_salarie, cafe, invitations, mailoutbox
+    ):
+        response = modifier(prevenir="non", **self.NOUVEAU)
+        assert response.status_code == 302
+        # The sequence still moves on: a later .ics must replace what calendars hold.
+        assert self.enregistre(cafe) == self.APRES
+        assert not Courriel.objects.exists()
+        assert mailoutbox == []
+        page = client_salarie.get(response["Location"])
+        assertContains(page, "Les personnes déjà invitées ne sont pas prévenues.")
+        assertNotContains(page, "déjà invitées sont prévenues")
+
+    def test_invalid_values_on_confirmation_show_the_form_with_its_errors(
+        self, modifier, cafe, invitations, mailoutbox
+    ):
+        response = modifier(prevenir="oui", heure_debut="14:00", heure_fin="13:00")
+        assert response.status_code == 200
+        assertTemplateUsed(response, "cafes/cafe_form.html")
+        assert response.context["form"].errors["heure_fin"] == [
+            "L'heure de fin doit être après l'heure de début."
+        ]
+        assert self.enregistre(cafe) == self.AVANT
+        assert mailoutbox == []
+
+    def test_going_back_shows_the_form_with_the_values_typed(
+        self, modifier, cafe, invitations, mailoutbox
+    ):
+        response = modifier(prevenir="revenir", **self.NOUVEAU)
+        assert response.status_code == 200
+        assertTemplateUsed(response, "cafes/cafe_form.html")
+        assertContains(response, 'value="Mairie, 47000 Agen"')
+        assertContains(response, 'value="14:00"')
+        assert not response.context["form"].errors
+        assert self.enregistre(cafe) == self.AVANT
+        assert mailoutbox == []
+
+    def test_a_change_no_one_hears_of_saves_at_once(self, modifier, cafe, invitations, mailoutbox):
+        response = modifier(capacite="30")
+        assert response.status_code == 302
+        cafe.refresh_from_db()
+        assert (cafe.capacite, cafe.sequence) == (30, 0)
+        assert mailoutbox == []
+
+    def test_before_any_invitation_is_sent_it_saves_at_once(self, modifier, cafe, mailoutbox):
+        # Tom's invitation is made, not sent: it will carry the new details.
+        InvitationFactory(cafe=cafe, contact=ContactFactory(centre=cafe.centre))
+        response = modifier(**self.NOUVEAU)
+        assert response.status_code == 302
+        cafe.refresh_from_db()
+        assert (cafe.heure_debut, cafe.sequence) == (datetime.time(14, 0), 1)
+        assert mailoutbox == []
+
+    def test_read_only_members_are_refused(self, client_lecture, cafe, invitations):
+        donnees = donnees_cafe(cafe, prevenir="oui", **self.NOUVEAU)
+        assert client_lecture.post(url_modifier(cafe), donnees).status_code == 403
+        assert self.enregistre(cafe) == self.AVANT

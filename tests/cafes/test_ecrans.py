@@ -351,13 +351,20 @@ class TestCafe:
     def test_a_new_time_or_place_tells_those_already_invited(
         self, client_salarie, serie, django_capture_on_commit_callbacks, mailoutbox
     ):
+        """Once confirmed: the page that asks first is ``test_annulation.TestModifier``'s."""
         cafe = CafeFactory(centre=serie.centre, serie=serie, date=date(2027, 2, 10))
         contact = ContactFactory(centre=serie.centre, email="deja@invite.test")
         Invitation.objects.create(cafe=cafe, contact=contact, envoyee_le=timezone.now())
         with django_capture_on_commit_callbacks(execute=True):
             response = client_salarie.post(
                 reverse("cafes:cafe_modifier", args=[cafe.pk]),
-                _cafe_data(heure_debut="14:00", heure_fin="16:00", adresse="Mairie", capacite=30),
+                _cafe_data(
+                    heure_debut="14:00",
+                    heure_fin="16:00",
+                    adresse="Mairie",
+                    capacite=30,
+                    prevenir="oui",
+                ),
             )
         assert response.status_code == 302
         cafe.refresh_from_db()

@@ -273,6 +273,9 @@ class TestCollegue:
         collegue = Contact.objects.get(email="lea.martin@partenaire.test")
         assert collegue.partenaire == invitation.contact.partenaire
         assert collegue.recoit_invitations_cafe
+        # Added by a partner, not staff: marked for review.
+        assert (collegue.propose_le, collegue.propose_par) == (MAINTENANT, invitation.contact)
+        assert list(Contact.objects.proposes()) == [collegue]
         nouvelle = Invitation.objects.get(contact=collegue)
         assert nouvelle.cafe == invitation.cafe
         assert nouvelle.invitee_par == invitation
@@ -316,6 +319,9 @@ class TestCollegue:
         self.inviter(client, invitation, email="Lea.Martin@partenaire.test")
         assert Contact.objects.filter(email__iexact="lea.martin@partenaire.test").count() == 1
         assert Invitation.objects.get(contact=existant).invitee_par == invitation
+        # A contact staff already had is not a proposal.
+        existant.refresh_from_db()
+        assert existant.propose_le is None
 
     def test_an_opted_out_address_is_refused_politely(self, client, invitation):
         ContactFactory(

@@ -59,6 +59,8 @@ class ContactFactory(DjangoModelFactory):
     class Params:
         centre = factory.SubFactory(CentreFactory)
         desinscrit = factory.Trait(desinscrit_le=factory.LazyFunction(lambda: timezone.now()))
+        # Added by a partner (a colleague sent from a café invitation), not reviewed yet.
+        propose = factory.Trait(propose_le=factory.LazyFunction(lambda: timezone.now()))
 
     partenaire = factory.SubFactory(PartenaireFactory, centre=factory.SelfAttribute("..centre"))
     civilite = Civilite.MADAME
