@@ -217,11 +217,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(timedelta(hours=3).
 # (courrier.tasks). The integration tests shrink it; production keeps the default.
 COURRIER_RETRY_BASE_SECONDS = float(os.environ.get("COURRIER_RETRY_BASE_SECONDS", "30"))
 CELERY_BEAT_SCHEDULE = {
-    # Emails and invitations the broker refused (down at commit) leave within two minutes of
-    # its return: the sweepers run every minute (courrier.services.DELAI_ESSAI_PERDU,
-    # cafes.services.invitations.DELAI_REPRISE).
+    # Emails, invitations and password reset requests the broker refused (down at commit) leave
+    # within two minutes of its return: the sweepers run every minute
+    # (courrier.services.DELAI_ESSAI_PERDU, cafes.services.invitations.DELAI_REPRISE,
+    # reseau.services.DELAI_REPRISE_REINITIALISATION).
     "courrier-relancer-bloques": {
         "task": "courrier.tasks.relancer_courriels_bloques",
+        "schedule": timedelta(minutes=1).total_seconds(),
+    },
+    "reseau-reprendre-reinitialisations": {
+        "task": "reseau.tasks.reprendre_reinitialisations",
         "schedule": timedelta(minutes=1).total_seconds(),
     },
     # Grouped fiche update requests whose task was lost (broker down at commit).
