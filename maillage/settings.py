@@ -217,9 +217,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(timedelta(hours=3).
 # (courrier.tasks). The integration tests shrink it; production keeps the default.
 COURRIER_RETRY_BASE_SECONDS = float(os.environ.get("COURRIER_RETRY_BASE_SECONDS", "30"))
 CELERY_BEAT_SCHEDULE = {
-    # Emails, invitations and password reset requests the broker refused (down at commit) leave
-    # within two minutes of its return: the sweepers run every minute
-    # (courrier.services.DELAI_ESSAI_PERDU, cafes.services.invitations.DELAI_REPRISE,
+    # Emails, invitations, grouped fiche update requests and password reset requests the broker
+    # refused (down at commit) leave within two minutes of its return: the sweepers run every
+    # minute (courrier.services.DELAI_ESSAI_PERDU, cafes.services.invitations.DELAI_REPRISE,
+    # partenariats.services.demandes.DELAI_REPRISE_LOT,
     # reseau.services.DELAI_REPRISE_REINITIALISATION).
     "courrier-relancer-bloques": {
         "task": "courrier.tasks.relancer_courriels_bloques",
@@ -229,10 +230,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reseau.tasks.reprendre_reinitialisations",
         "schedule": timedelta(minutes=1).total_seconds(),
     },
-    # Grouped fiche update requests whose task was lost (broker down at commit).
     "partenariats-reprendre-lots-demandes": {
         "task": "partenariats.tasks.reprendre_lots_demandes",
-        "schedule": timedelta(minutes=10).total_seconds(),
+        "schedule": timedelta(minutes=1).total_seconds(),
     },
     # Café reminders: hourly, each reminder goes once (see cafes.services.invitations).
     "cafes-rappels": {

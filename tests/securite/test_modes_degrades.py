@@ -15,7 +15,7 @@ from courrier.enums import StatutCourriel
 from courrier.models import Courriel
 from courrier.tasks import envoyer_courriels, relancer_courriels_bloques
 from partenariats.services.demandes import demande_lien
-from partenariats.tasks import envoyer_lot_demandes
+from partenariats.tasks import envoyer_lot_demandes, reprendre_lots_demandes
 from reseau.jetons import jeton_creer
 from reseau.models import DemandeReinitialisation
 from reseau.services import reinitialisation_demander
@@ -189,6 +189,34 @@ def test_sending_invitations_with_the_broker_down_tells_the_truth(
     time_machine.move_to(MAINTENANT + datetime.timedelta(seconds=61), tick=False)
     assert reprendre_invitations() == 1
     assert [m.to for m in mailoutbox] == [["awa@partenaire.test"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sending_fiche_requests_with_the_broker_down_tells_the_truth(
+    client_salarie, centre, broker_arrete, time_machine, mailoutbox
+):
+    PartenaireFactory(centre=centre, email="mds@partenaire.test")
+
+    response = client_salarie.post(reverse("partenariats:lot_creer"), follow=True)
+    page = response.content.decode().replace("&#x27;", "'")
+    assert "elles partiront dès que le service d'envoi sera rétabli" in page
+    assert mailoutbox == []
+
+    broker_arrete["oui"] = False
+    time_machine.move_to(MAINTENANT + datetime.timedelta(seconds=61), tick=False)
+    assert reprendre_lots_demandes() == 1
+    assert [m.to for m in mailoutbox] == [["mds@partenaire.test"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sending_fiche_requests_with_the_broker_up_says_nothing_of_it(
+    client_salarie, centre, broker_arrete, mailoutbox
+):
+    broker_arrete["oui"] = False
+    PartenaireFactory(centre=centre, email="mds@partenaire.test")
+    response = client_salarie.post(reverse("partenariats:lot_creer"), follow=True)
+    assert "service d'envoi" not in response.content.decode().replace("&#x27;", "'")
+    assert [m.to for m in mailoutbox] == [["mds@partenaire.test"]]
 
 
 # --- The outbox page ---------------------------------------------------------------------------
