@@ -103,10 +103,10 @@ class Centre(models.Model):
         help_text=_("Les partenaires y répondent aux courriels envoyés par le centre."),
     )
     projet_social_debut = models.DateField(
-        _("projet social : début de validité"), null=True, blank=True
+        _("projet social : début de validité"), null=True, blank=True
     )
     projet_social_fin = models.DateField(
-        _("projet social : fin de validité"), null=True, blank=True
+        _("projet social : fin de validité"), null=True, blank=True
     )
 
     objects = CentreQuerySet.as_manager()
