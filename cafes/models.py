@@ -62,7 +62,7 @@ class CafeSerie(CentreScopedModel):
     rappel_jours = models.PositiveSmallIntegerField(
         _("rappel (jours avant)"),
         default=2,
-        help_text=_("Le rappel part ce nombre de jours avant le café ; 0 : pas de rappel."),
+        help_text=_("Le rappel part ce nombre de jours avant le café ; 0 : pas de rappel."),
     )
     # Dates of the rule that staff unticked when programming (ISO strings): offered unticked
     # the next time, so that extending the programme does not bring them back unnoticed.
@@ -131,7 +131,7 @@ class Cafe(CentreScopedModel):
         null=True,
         blank=True,
         related_name="cafes_accueillis",
-        help_text=_("Vide : le centre accueille le café."),
+        help_text=_("Vide : le centre accueille le café."),
     )
     adresse = models.CharField(_("adresse"), max_length=255)
     type = models.CharField(

@@ -62,7 +62,7 @@ class Courriel(models.Model):
         _("adresses de réponse"),
         max_length=998,
         blank=True,
-        help_text=_("En-tête Reply-To : adresses séparées par des virgules."),
+        help_text=_("En-tête Reply-To : adresses séparées par des virgules."),
     )
     en_tetes = models.JSONField(_("en-têtes supplémentaires"), default=dict, blank=True)
     content_type = models.ForeignKey(

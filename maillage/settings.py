@@ -75,7 +75,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Django's LoginRequiredMiddleware, with a redirect htmx follows as a whole page.
+    "reseau.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -217,17 +218,22 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(timedelta(hours=3).
 # (courrier.tasks). The integration tests shrink it; production keeps the default.
 COURRIER_RETRY_BASE_SECONDS = float(os.environ.get("COURRIER_RETRY_BASE_SECONDS", "30"))
 CELERY_BEAT_SCHEDULE = {
-    # Emails and invitations the broker refused (down at commit) leave within two minutes of
-    # its return: the sweepers run every minute (courrier.services.DELAI_ESSAI_PERDU,
-    # cafes.services.invitations.DELAI_REPRISE).
+    # Emails, invitations, grouped fiche update requests and password reset requests the broker
+    # refused (down at commit) leave within two minutes of its return: the sweepers run every
+    # minute (courrier.services.DELAI_ESSAI_PERDU, cafes.services.invitations.DELAI_REPRISE,
+    # partenariats.services.demandes.DELAI_REPRISE_LOT,
+    # reseau.services.DELAI_REPRISE_REINITIALISATION).
     "courrier-relancer-bloques": {
         "task": "courrier.tasks.relancer_courriels_bloques",
         "schedule": timedelta(minutes=1).total_seconds(),
     },
-    # Grouped fiche update requests whose task was lost (broker down at commit).
+    "reseau-reprendre-reinitialisations": {
+        "task": "reseau.tasks.reprendre_reinitialisations",
+        "schedule": timedelta(minutes=1).total_seconds(),
+    },
     "partenariats-reprendre-lots-demandes": {
         "task": "partenariats.tasks.reprendre_lots_demandes",
-        "schedule": timedelta(minutes=10).total_seconds(),
+        "schedule": timedelta(minutes=1).total_seconds(),
     },
     # Café reminders: hourly, each reminder goes once (see cafes.services.invitations).
     "cafes-rappels": {

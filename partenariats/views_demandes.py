@@ -16,6 +16,7 @@ from django.views.generic import DetailView, FormView, ListView
 from django.views.generic.detail import SingleObjectMixin
 
 from commun.progression import progression_reponse
+from courrier.services import mise_en_file_suivie
 from partenariats.enums import ETATS_DEMANDE, TRAITEES, StatutDemande
 from partenariats.filters import directory_filter
 from partenariats.forms import CHAMPS_PROPOSABLES, CONTACTS_LIVRET
@@ -126,16 +127,26 @@ class LotCreerView(CentreMixin, View):
     def post(self, request):
         plan = self._plan()
         try:
-            lot = demandes.lot_creer(
-                centre=self.centre,
-                partenaires=[partenaire.pk for partenaire, _d in plan.envois],
-                criteres=self._criteres(),
-                par=request.user,
-            )
+            with mise_en_file_suivie() as suivi:
+                lot = demandes.lot_creer(
+                    centre=self.centre,
+                    partenaires=[partenaire.pk for partenaire, _d in plan.envois],
+                    criteres=self._criteres(),
+                    par=request.user,
+                )
         except ValidationError as erreur:
             for message in erreur.messages:
                 messages.error(request, message)
             return redirect(request.get_full_path())
+        if suivi.refusees:
+            # The lot is recorded; the sweeper queues it once the broker is back.
+            messages.warning(
+                request,
+                _(
+                    "Les demandes sont enregistrées, mais le service d'envoi ne répond pas : "
+                    "elles partiront dès que le service d'envoi sera rétabli."
+                ),
+            )
         return redirect("partenariats:lot_detail", pk=lot.pk)
 
 

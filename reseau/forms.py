@@ -4,10 +4,9 @@ from axes.helpers import get_client_ip_address
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.cache import cache
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from reseau import tasks
+from reseau import services
 from reseau.enums import Role
 from reseau.models import Membre, User
 
@@ -103,11 +102,11 @@ def _limite_depassee(cle, maximum):
 class ReinitialisationMotDePasseForm(PasswordResetForm):
     """Django's password reset, rate-limited, with the email of ``reseau.emails``.
 
-    The request only queues a task, the same for a known and an unknown address: looking up
-    the account, making the token and rendering the email happen in the worker, so that the
-    answer's timing says nothing about the address. The link is built from
-    ``settings.SITE_URL`` (``reseau.services``): Django's own form takes the domain from the
-    request's Host header, which a client can forge to receive a link to another site.
+    The request only records the request and queues its task, the same for a known and an
+    unknown address: looking up the account, making the token and rendering the email happen
+    in the worker, so that the answer's timing says nothing about the address. The link is
+    built from ``settings.SITE_URL`` (``reseau.services``): Django's own form takes the domain
+    from the request's Host header, which a client can forge to receive a link to another site.
     """
 
     def __init__(self, *args, request=None, **kwargs):
@@ -137,4 +136,4 @@ class ReinitialisationMotDePasseForm(PasswordResetForm):
 
     def save(self, **kwargs):
         email = self.cleaned_data["email"]
-        transaction.on_commit(lambda: tasks.envoyer_reinitialisation.delay(email), robust=True)
+        services.reinitialisation_enregistrer(email=email)

@@ -1,4 +1,8 @@
+from django.contrib.auth import middleware as auth_middleware
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import resolve_url
 from django.utils.cache import add_never_cache_headers
+from django_htmx.http import HttpResponseClientRedirect
 from django_scopes import scope, scopes_disabled
 
 from reseau.access import ROLE_RANK
@@ -6,6 +10,28 @@ from reseau.enums import Role
 from reseau.models import Membre
 
 SESSION_KEY = "centre_courant"
+
+
+class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
+    """Django's, but an htmx request without a session (a progress bar polling its fragment
+    after the session expired) gets an ``HX-Redirect`` to the login page: htmx then loads it
+    as a whole page, instead of following a plain redirect itself and swapping the login page
+    into the bar. After login, the person comes back to the page that polled.
+
+    ``request.htmx`` is there: HtmxMiddleware sets it on the way in, before any view
+    middleware runs.
+    """
+
+    def handle_no_permission(self, request, view_func):
+        if not request.htmx:
+            return super().handle_no_permission(request, view_func)
+        page = request.htmx.current_url_abs_path or request.get_full_path()
+        connexion = redirect_to_login(
+            page,
+            resolve_url(self.get_login_url(view_func)),
+            self.get_redirect_field_name(view_func),
+        )
+        return HttpResponseClientRedirect(connexion.url)
 
 
 class CurrentCentreMiddleware:

@@ -103,10 +103,10 @@ class Centre(models.Model):
         help_text=_("Les partenaires y répondent aux courriels envoyés par le centre."),
     )
     projet_social_debut = models.DateField(
-        _("projet social : début de validité"), null=True, blank=True
+        _("projet social : début de validité"), null=True, blank=True
     )
     projet_social_fin = models.DateField(
-        _("projet social : fin de validité"), null=True, blank=True
+        _("projet social : fin de validité"), null=True, blank=True
     )
 
     objects = CentreQuerySet.as_manager()
@@ -366,3 +366,24 @@ class EntreeJournal(models.Model):
 
     def __str__(self):
         return f"{self.cree_le:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+
+class DemandeReinitialisation(models.Model):
+    """A password reset request that no task has handled yet.
+
+    The request writes one for every address typed, with an account or not (the same single
+    insert, so that the answer's timing says nothing), then queues its task; the task, or the
+    sweeper if the broker lost it, consumes it (``reseau.services.reinitialisation_traiter``).
+    The address is kept as typed because the worker looks the accounts up by it; the row is
+    deleted once handled, and dropped unhandled after a day.
+    """
+
+    email = models.EmailField(_("adresse électronique"))
+    cree_le = models.DateTimeField(_("demandée le"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("demande de réinitialisation de mot de passe")
+        verbose_name_plural = _("demandes de réinitialisation de mot de passe")
+
+    def __str__(self):
+        return self.email

@@ -285,10 +285,6 @@ def _textes_du_code():
                 chemin.parent.name,
             ):
                 continue
-            # A model's labels are copied into its migrations: changing them is a migration
-            # per app, left to each app's next change of its models.
-            if chemin.name == "models.py":
-                continue
             source = chemin.read_text()
             for jeton in tokenize.generate_tokens(io.StringIO(source).readline):
                 if jeton.type != tokenize.STRING:
@@ -300,7 +296,8 @@ def _textes_du_code():
 
 
 def test_the_sources_put_a_non_breaking_space_before_high_punctuation():
-    """Every template and every string of the code: U+00A0 before ": ; ? ! »" and after "«",
+    """Every template and every string of the code (models' labels and help texts, enums'
+    choices included): U+00A0 before ": ; ? ! »" and after "«",
     "…" for "...", no "présent·e" (wording without gender instead), one apostrophe (the
     booklet's print templates curl theirs)."""
     fautes = []

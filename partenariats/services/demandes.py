@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commun.liens import lien_absolu
+from courrier.services import apres_commit_mettre_en_file
 from partenariats import emails
 from partenariats.enums import TRAITEES, StatutDemande
 from partenariats.forms import CHAMPS_PROPOSABLES, CONTACTS_LIVRET
@@ -47,8 +48,9 @@ USAGE_JETON = "partenariats.fiche"
 DUREE_VALIDITE = timedelta(days=30)
 
 # A lot still unfinished this long after its creation has lost its task (broker down at
-# commit, worker killed): the periodic task queues it again. Running twice is harmless.
-DELAI_REPRISE_LOT = timedelta(minutes=10)
+# commit, worker killed): the periodic task, every minute, queues it again, so that its
+# emails leave within two minutes of the broker's return. Running twice is harmless.
+DELAI_REPRISE_LOT = timedelta(minutes=1)
 # ...but not forever: a lot that keeps failing for two days needs a person.
 FENETRE_REPRISE_LOT = timedelta(days=2)
 
@@ -95,7 +97,9 @@ def demande_envoyer(*, partenaire, destinataire, par, lot=None):
 def lot_creer(*, centre, partenaires, criteres, par):
     """Records a grouped send to ``partenaires`` (the ids a ``PlanEnvoi`` writes to: the
     snapshot the task walks, whatever the directory shows later) and queues its task after
-    commit. ``criteres`` is the directory's query string, kept to tell staff what was sent."""
+    commit (``courrier.services.apres_commit_mettre_en_file``: a refusal of the broker is
+    counted for ``mise_en_file_suivie``). ``criteres`` is the directory's query string, kept
+    to tell staff what was sent."""
     ids = list(dict.fromkeys(int(pk) for pk in partenaires))
     if not ids:
         raise ValidationError(_("Aucun partenaire à qui envoyer la demande."))
@@ -110,9 +114,9 @@ def _mettre_lot_en_file(lot_id):
     # Imported here: the tasks module imports this one.
     from partenariats.tasks import envoyer_lot_demandes
 
-    # robust: a broker down at commit leaves the lot unfinished; lots_bloques_reprendre
-    # queues it again.
-    transaction.on_commit(lambda: envoyer_lot_demandes.delay(lot_id), robust=True)
+    # A broker down at commit leaves the lot unfinished; lots_bloques_reprendre queues it
+    # again, and a page under mise_en_file_suivie can say so.
+    apres_commit_mettre_en_file(envoyer_lot_demandes, lot_id)
 
 
 def lot_traiter(*, lot_id):

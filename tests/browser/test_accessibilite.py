@@ -159,7 +159,7 @@ def test_cafe_pages(page, connecte, salarie_user, centre):
     expect(page.get_by_role("heading", level=1)).to_contain_text("décembre 2030")
     assert_no_serious_violation(page)
     page.goto(f"/cafes/{cafe.pk}/pointage/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Accueil du café")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pointage des présences")
     assert_no_serious_violation(page)
     # Cancelling, with its confirmation and the email shown, then holding it after all.
     page.goto(f"/cafes/{cafe.pk}/")

@@ -271,9 +271,9 @@ def test_staff_run_a_cafe_from_the_series_to_the_compte_rendu(
     navigation.get_by_role("link", name="Cafés partenaires").click()
     page.get_by_role("link", name=SERIE).click()
     page.get_by_role("link", name=PREMIER_CAFE).click()
-    page.get_by_role("link", name="Accueil du café (pointer les présents)").click()
+    page.get_by_role("link", name="Pointage des présences").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Accueil du café")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pointage des présences")
     compteur = page.get_by_role("status").filter(has_text=re.compile(r"\d+ organisation"))
     # (Zero takes the plural here: the French msgids fall back on English plural rules.)
     expect(compteur).to_have_text(re.compile(r"^\s*0 présents?,\s+0 organisations?\s*$"))

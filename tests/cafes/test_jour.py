@@ -284,7 +284,12 @@ class TestSansInvitation:
 def test_liens_depuis_la_page_du_cafe(client_salarie, cafe):
     html = client_salarie.get(reverse("cafes:cafe_detail", args=[cafe.pk])).content.decode()
     assert reverse("cafes:emargement", args=[cafe.pk]) in html
-    assert reverse("cafes:pointage", args=[cafe.pk]) in html
+    # The link names the screen it opens: the check-in screen is the pointage everywhere.
+    lien = f'href="{reverse("cafes:pointage", args=[cafe.pk])}">Pointage des présences</a>'
+    assert lien in html
+    pointage = client_salarie.get(reverse("cafes:pointage", args=[cafe.pk]) + "?avant=1")
+    assert '<h1 class="h3">Pointage des présences</h1>' in pointage.content.decode()
+    assert "Accueil" not in pointage.content.decode().split("<main", 1)[1]
 
 
 class TestPointageAvantLeJour:

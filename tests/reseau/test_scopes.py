@@ -15,7 +15,14 @@ from cafes.models import Cafe, Invitation
 from courrier import tasks as courrier_tasks
 from partenariats import tasks as partenariats_tasks
 from partenariats.models import Contact, Partenaire
-from reseau.models import Centre, _CentreManager, centre_id_de, scope_de
+from reseau import tasks as reseau_tasks
+from reseau.models import (
+    Centre,
+    DemandeReinitialisation,
+    _CentreManager,
+    centre_id_de,
+    scope_de,
+)
 from tests.cafes.factories import CafeFactory, InvitationFactory
 from tests.factories import CentreFactory, UserFactory
 from tests.partenariats.factories import ContactFactory, LivretFactory, PartenaireFactory
@@ -161,14 +168,18 @@ def test_tasks_open_their_own_scope():
         cafe = CafeFactory()
         InvitationFactory(cafe=cafe)
         livret = LivretFactory(centre=cafe.centre)
+        demande = DemandeReinitialisation.objects.create(email=UserFactory().email)
     cafes_tasks.envoyer_invitations(cafe.pk)
     cafes_tasks.envoyer_rappels()
     cafes_tasks.reprendre_invitations()
     partenariats_tasks.reprendre_lots_demandes()
     partenariats_tasks.generer_livret(livret.pk)
     courrier_tasks.relancer_courriels_bloques()
+    reseau_tasks.envoyer_reinitialisation(demande.pk)
+    reseau_tasks.reprendre_reinitialisations()
     with scopes_disabled():
         assert Invitation.objects.get().envoyee_le is not None
+        assert not DemandeReinitialisation.objects.exists()
 
 
 def test_the_admin_reads_across_centres(client, centre, autre_centre):

@@ -1,10 +1,12 @@
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 
 from courrier.models import Courriel
 from reseau import services
 from reseau.enums import AuditAction, Role
-from reseau.models import EntreeJournal, Membre, User
+from reseau.models import DemandeReinitialisation, EntreeJournal, Membre, User
 from tests.factories import MembreFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +109,23 @@ class TestMembreRetirer:
         assert EntreeJournal.objects.filter(
             action=AuditAction.MEMBRE_RETIRE, centre=centre
         ).exists()
+
+
+class TestReinitialisation:
+    def test_a_request_handled_twice_sends_one_email(self, django_capture_on_commit_callbacks):
+        UserFactory(email="awa@centre.test")
+        # The task and the sweeper, or a redelivered task: only the first finds the request.
+        with django_capture_on_commit_callbacks(execute=False):
+            demande = services.reinitialisation_enregistrer(email="awa@centre.test")
+        assert services.reinitialisation_traiter(demande_id=demande.pk) is True
+        assert services.reinitialisation_traiter(demande_id=demande.pk) is False
+        assert list(Courriel.objects.values_list("destinataire", flat=True)) == ["awa@centre.test"]
+        assert not DemandeReinitialisation.objects.exists()
+
+    def test_a_request_left_for_a_day_is_dropped(self, time_machine):
+        time_machine.move_to(datetime.datetime(2026, 12, 21, 9, tzinfo=datetime.UTC), tick=False)
+        DemandeReinitialisation.objects.create(email="awa@centre.test")
+        time_machine.move_to(datetime.datetime(2026, 12, 22, 9, 1, tzinfo=datetime.UTC), tick=False)
+        assert services.reinitialisations_reprendre() == []
+        assert not DemandeReinitialisation.objects.exists()
+        assert not Courriel.objects.exists()

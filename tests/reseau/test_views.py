@@ -1,4 +1,5 @@
 import io
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
@@ -9,6 +10,7 @@ from reseau.enums import Role
 from reseau.middleware import SESSION_KEY
 from reseau.models import Membre
 from tests.factories import CentreFactory, MembreFactory, UserFactory
+from tests.partenariats.factories import LotDemandesFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -277,3 +279,28 @@ def test_login_ignores_the_capitals_of_the_address(client, salarie_user):
         reverse("login"), {"username": f"  {salarie_user.email.upper()} ", "password": MOT_DE_PASSE}
     )
     assertRedirects(response, reverse("accueil"))
+
+
+def test_a_progress_bar_polling_after_the_session_expired_sends_the_page_to_login(client, centre):
+    lot = LotDemandesFactory(centre=centre, partenaires=[1, 2], total=2)
+    page = reverse("partenariats:lot_detail", args=[lot.pk])
+    suivi = reverse("partenariats:lot_progression", args=[lot.pk])
+    connexion = f"{reverse('login')}?next={quote(page)}"
+
+    # htmx would follow a plain redirect itself and put the login page inside the bar: it gets
+    # an HX-Redirect instead, loads the login page whole, and comes back to the page after.
+    response = client.get(
+        suivi, headers={"HX-Request": "true", "HX-Current-URL": f"http://testserver{page}"}
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == connexion
+    assert response.content == b""
+
+    # Another site's address in the header is not a place to come back to: the fragment is.
+    response = client.get(
+        suivi, headers={"HX-Request": "true", "HX-Current-URL": "https://ailleurs.test/"}
+    )
+    assert response["HX-Redirect"] == f"{reverse('login')}?next={quote(suivi)}"
+
+    # Without htmx, Django's redirect as before.
+    assertRedirects(client.get(page), connexion, fetch_redirect_response=False)

@@ -15,8 +15,11 @@ from courrier.enums import StatutCourriel
 from courrier.models import Courriel
 from courrier.tasks import envoyer_courriels, relancer_courriels_bloques
 from partenariats.services.demandes import demande_lien
+from partenariats.tasks import envoyer_lot_demandes, reprendre_lots_demandes
 from reseau.jetons import jeton_creer
+from reseau.models import DemandeReinitialisation
 from reseau.services import reinitialisation_demander
+from reseau.tasks import envoyer_reinitialisation, reprendre_reinitialisations
 from tests.cafes.factories import CafeFactory, InvitationFactory
 from tests.courrier.factories import CourrielFactory
 from tests.factories import UserFactory
@@ -104,6 +107,8 @@ def broker_arrete(monkeypatch):
 
     refuser(envoyer_courriels)
     refuser(envoyer_invitations)
+    refuser(envoyer_lot_demandes)
+    refuser(envoyer_reinitialisation)
     return arrete
 
 
@@ -122,6 +127,32 @@ def test_an_email_the_broker_refused_leaves_within_two_minutes_of_its_return(
     with django_capture_on_commit_callbacks(execute=True):
         assert relancer_courriels_bloques() == 1
     assert [m.to for m in mailoutbox] == [["awa@partenaire.test"]]
+
+
+# A real commit: the request's task is queued (and refused) once its insert is committed.
+@pytest.mark.django_db(transaction=True)
+def test_a_password_reset_asked_with_the_broker_down_is_kept_and_sent_once_it_is_back(
+    client, broker_arrete, time_machine, mailoutbox
+):
+    UserFactory(email="awa@centre.test")
+    for email in ["awa@centre.test", "personne@inconnu.test"]:
+        response = client.post(reverse("password_reset"), {"email": email}, follow=True)
+        # The same neutral page as always: nothing says the broker is down.
+        assertContains(response, "Si un compte existe à cette adresse")
+    assert mailoutbox == []
+    assert not Courriel.objects.exists()
+    assert DemandeReinitialisation.objects.count() == 2
+
+    broker_arrete["oui"] = False
+    # Within its first minute a request is its task's: the sweeper leaves it.
+    assert reprendre_reinitialisations() == 0
+    time_machine.move_to(MAINTENANT + datetime.timedelta(seconds=61), tick=False)
+    assert reprendre_reinitialisations() == 2
+    assert [m.to for m in mailoutbox] == [["awa@centre.test"]]
+    # Handled: nothing is kept, and the next sweep sends nothing more.
+    assert not DemandeReinitialisation.objects.exists()
+    assert reprendre_reinitialisations() == 0
+    assert len(mailoutbox) == 1
 
 
 def test_an_email_being_sent_is_not_queued_again_before_its_delay(time_machine):
@@ -158,6 +189,34 @@ def test_sending_invitations_with_the_broker_down_tells_the_truth(
     time_machine.move_to(MAINTENANT + datetime.timedelta(seconds=61), tick=False)
     assert reprendre_invitations() == 1
     assert [m.to for m in mailoutbox] == [["awa@partenaire.test"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sending_fiche_requests_with_the_broker_down_tells_the_truth(
+    client_salarie, centre, broker_arrete, time_machine, mailoutbox
+):
+    PartenaireFactory(centre=centre, email="mds@partenaire.test")
+
+    response = client_salarie.post(reverse("partenariats:lot_creer"), follow=True)
+    page = response.content.decode().replace("&#x27;", "'")
+    assert "elles partiront dès que le service d'envoi sera rétabli" in page
+    assert mailoutbox == []
+
+    broker_arrete["oui"] = False
+    time_machine.move_to(MAINTENANT + datetime.timedelta(seconds=61), tick=False)
+    assert reprendre_lots_demandes() == 1
+    assert [m.to for m in mailoutbox] == [["mds@partenaire.test"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sending_fiche_requests_with_the_broker_up_says_nothing_of_it(
+    client_salarie, centre, broker_arrete, mailoutbox
+):
+    broker_arrete["oui"] = False
+    PartenaireFactory(centre=centre, email="mds@partenaire.test")
+    response = client_salarie.post(reverse("partenariats:lot_creer"), follow=True)
+    assert "service d'envoi" not in response.content.decode().replace("&#x27;", "'")
+    assert [m.to for m in mailoutbox] == [["mds@partenaire.test"]]
 
 
 # --- The outbox page ---------------------------------------------------------------------------
