@@ -329,9 +329,9 @@ class Invitation(models.Model):
     repondu_le = models.DateTimeField(_("répondu le"), null=True, blank=True)
     present = models.BooleanField(_("présent"), default=False)
     sur_place = models.BooleanField(
-        _("venu sans invitation"),
+        _("présence sans invitation"),
         default=False,
-        help_text=_("Ajouté le jour même, à l'accueil du café."),
+        help_text=_("Présence enregistrée le jour même, au pointage, sans invitation préalable."),
     )
     invitee_par = models.ForeignKey(
         "self",

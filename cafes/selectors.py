@@ -56,10 +56,14 @@ def cafe_cercle(cafe):
 
 def destinataires(cercle):
     """One contact per invitation: contacts of the partners of ``cercle`` who receive café
-    invitations and have an address, never those who opted out of emails."""
+    invitations and have an address, never those who opted out of emails.
+
+    A contact a partner proposed (a colleague sent in its place) has the invitation it was
+    sent; later cafés wait until staff keep it: a public link must not enrol addresses in the
+    centre's mailings."""
     return (
         Contact.objects.joignables()
-        .filter(recoit_invitations_cafe=True, partenaire__in=cercle)
+        .filter(recoit_invitations_cafe=True, partenaire__in=cercle, propose_le__isnull=True)
         .select_related("partenaire")
         .order_by("partenaire__nom", "nom", "prenom")
     )

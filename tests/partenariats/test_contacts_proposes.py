@@ -8,8 +8,9 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 
 from cafes.enums import Reponse
 from cafes.models import Invitation
+from cafes.selectors import destinataires
 from cafes.services.rsvp import collegue_inviter
-from partenariats.models import Contact
+from partenariats.models import Contact, Partenaire
 from partenariats.selectors import partenaire_chronologie
 from tests.cafes.factories import InvitationFactory
 from tests.partenariats.factories import ContactFactory
@@ -161,3 +162,10 @@ def test_another_centres_proposed_contact_is_not_found(client_salarie, autre_cen
     assert client_salarie.post(supprimer(ailleurs)).status_code == 404
     ailleurs.refresh_from_db()
     assert ailleurs.propose_le is not None
+
+
+def test_later_cafes_invite_a_proposed_contact_once_kept(client_salarie, lea):
+    cercle = Partenaire.objects.filter(pk=lea.partenaire_id)
+    assert lea not in destinataires(cercle)
+    garder(client_salarie, lea)
+    assert lea in destinataires(cercle)
