@@ -1,5 +1,6 @@
-"""URL map. Reserved prefixes for the apps still to come: /partenariats/,
-/orientations/, /instances/, /tableaux/.
+"""URL map. Reserved prefixes for the apps still to come: /orientations/, /instances/,
+/tableaux/. The partenariats app answers under /partenaires/, /partenariats/, /projets/,
+/conventions/ and /demandes-recues/ (see ``partenariats.urls``).
 
 Every view needs a login (LoginRequiredMiddleware) except those decorated with
 ``login_not_required``; tests/test_access.py lists them and fails when one is added unnoticed.
@@ -14,7 +15,7 @@ urlpatterns = [
     path("", reseau_views.AccueilView.as_view(), name="accueil"),
     path("compte/", include("reseau.urls_compte")),
     path("centre/", include("reseau.urls")),
-    path("partenaires/", include("partenariats.urls")),
+    path("", include("partenariats.urls")),
     path("cafes/", include("cafes.urls")),
     path("courriels/", include("courrier.urls")),
     path(

@@ -84,3 +84,91 @@ class StatutLivret(models.TextChoices):
     EN_COURS = "en_cours", _("En cours")
     PRET = "pret", _("Prêt")
     ECHEC = "echec", _("Échec")
+
+
+# --- Partnerships (sources 01, 03, 05) --------------------------------------------------------
+
+
+class TypePartenariat(models.TextChoices):
+    """The four kinds of partnership of a centre (source 01)."""
+
+    ORIENTATION = "orientation", _("Orientation")
+    ACTION = "action", _("Action")
+    PROJET = "projet", _("Projet")
+    CONCERTATION = "concertation", _("Concertation")
+
+
+class NiveauImplication(models.TextChoices):
+    """The lines of the frise des partenariats (source 03), closest first."""
+
+    CO_PORTEUR = "co_porteur", _("Co-porteur")
+    ALLIE = "allie", _("Allié")
+    INFORMATION = "information", _("Information")
+
+
+class Horizon(models.TextChoices):
+    COURT = "court", _("Court terme")
+    MOYEN = "moyen", _("Moyen terme")
+    LONG = "long", _("Long terme")
+
+
+class StatutPartenariat(models.TextChoices):
+    ENVISAGE = "envisage", _("Envisagé")
+    ACTIF = "actif", _("Actif")
+    EN_PAUSE = "en_pause", _("En pause")
+    TERMINE = "termine", _("Terminé")
+
+
+class Construction(models.TextChoices):
+    """How the partnership came to be: "were we consulted, or declared partner on paper?"
+    (source 05)."""
+
+    CO_CONSTRUIT = "co_construit", _("Construit ensemble en amont")
+    REJOINT = "rejoint", _("Rejoint en cours de route")
+    DECLARE = "declare", _("Déclaré sans que le centre soit consulté")
+
+
+class NatureSollicitation(models.TextChoices):
+    DOSSIER = (
+        "dossier",
+        _("Figurer comme partenaire d'une demande de subvention ou d'une fiche action"),
+    )
+    INSTANCE = "instance", _("Siéger dans une instance (comité, groupe de travail)")
+    COSIGNATURE = "cosignature", _("Cosigner un projet")
+    AUTRE = "autre", _("Autre demande")
+
+
+class DecisionSollicitation(models.TextChoices):
+    A_DECIDER = "a_decider", _("À décider")
+    ACCEPTER = "accepter", _("Accepter")
+    NEGOCIER = "negocier", _("Négocier")
+    DECLINER = "decliner", _("Décliner")
+
+
+class GenreProjet(models.TextChoices):
+    ACTION = "action", _("Action")
+    PROJET = "projet", _("Projet")
+
+
+class StatutProjet(models.TextChoices):
+    EN_PREPARATION = "en_preparation", _("En préparation")
+    EN_COURS = "en_cours", _("En cours")
+    TERMINE = "termine", _("Terminé")
+    ABANDONNE = "abandonne", _("Abandonné")
+
+
+class RoleRaci(models.TextChoices):
+    """Who does what in a project (source 03, "l'outil tableau RACI")."""
+
+    RESPONSABLE = "R", _("Responsable")
+    APPROBATEUR = "A", _("Approbateur")
+    CONSULTE = "C", _("Consulté")
+    INFORME = "I", _("Informé")
+
+
+class StatutConvention(models.TextChoices):
+    DEMANDEE = "demandee", _("Demandée")
+    ACCORDEE = "accordee", _("Accordée")
+    SIGNEE = "signee", _("Signée")
+    SOLDEE = "soldee", _("Soldée")
+    REFUSEE = "refusee", _("Refusée")

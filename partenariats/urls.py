@@ -1,10 +1,23 @@
-from django.urls import path
+"""The app's URLs, one namespace ("partenariats"): the directory under /partenaires/, and the
+partnerships, projects, funding agreements and requests received, each from its own module."""
 
-from partenariats import views, views_demandes, views_echanges, views_livret
+from django.urls import include, path
+
+from partenariats import (
+    urls_cartes,
+    urls_conventions,
+    urls_liens,
+    urls_projets,
+    urls_sollicitations,
+    views,
+    views_demandes,
+    views_echanges,
+    views_livret,
+)
 
 app_name = "partenariats"
 
-urlpatterns = [
+annuaire = [
     path("", views.PartenaireListView.as_view(), name="liste"),
     path("nouveau/", views.PartenaireCreateView.as_view(), name="creer"),
     path("<int:pk>/", views.PartenaireDetailView.as_view(), name="detail"),
@@ -48,4 +61,13 @@ urlpatterns = [
         views_livret.LivretTelechargerView.as_view(),
         name="livret_telecharger",
     ),
+]
+
+urlpatterns = [
+    path("partenaires/", include(annuaire)),
+    path("partenariats/", include(urls_liens.urlpatterns)),
+    path("partenariats/", include(urls_cartes.urlpatterns)),
+    path("projets/", include(urls_projets.urlpatterns)),
+    path("conventions/", include(urls_conventions.urlpatterns)),
+    path("demandes-recues/", include(urls_sollicitations.urlpatterns)),
 ]

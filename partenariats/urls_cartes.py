@@ -1,0 +1,4 @@
+"""The frise des partenariats and the carte du maillage, under /partenariats/.
+Included by ``partenariats.urls``."""
+
+urlpatterns = []

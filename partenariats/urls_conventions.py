@@ -1,0 +1,4 @@
+"""Funding agreements, under /conventions/.
+Included by ``partenariats.urls``."""
+
+urlpatterns = []

@@ -1,0 +1,4 @@
+"""Partnerships and orientation protocols, under /partenariats/.
+Included by ``partenariats.urls``."""
+
+urlpatterns = []

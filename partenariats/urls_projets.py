@@ -1,0 +1,4 @@
+"""Projects and actions, their partners (RACI), bilans, under /projets/.
+Included by ``partenariats.urls``."""
+
+urlpatterns = []

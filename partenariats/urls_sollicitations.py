@@ -1,0 +1,4 @@
+"""Requests received, under /demandes-recues/.
+Included by ``partenariats.urls``."""
+
+urlpatterns = []
