@@ -1,16 +1,40 @@
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from partenariats.enums import CategoriePartenaire, Civilite, StatutDemande, StatutLivret
+from partenariats.enums import (
+    CategoriePartenaire,
+    Civilite,
+    Construction,
+    Horizon,
+    NatureSollicitation,
+    NiveauImplication,
+    RoleRaci,
+    StatutConvention,
+    StatutDemande,
+    StatutLivret,
+    StatutProjet,
+    TypePartenariat,
+)
 from partenariats.models import (
+    Bilan,
+    ChiffreBilan,
     Contact,
+    Convention,
     DemandeMiseAJour,
     Livret,
     LotDemandes,
+    MontantConvention,
     Partenaire,
+    Partenariat,
+    ParticipationProjet,
+    PieceBilan,
+    Projet,
+    ProtocoleOrientation,
+    Sollicitation,
     Theme,
 )
 from tests.factories import CentreFactory
@@ -151,3 +175,151 @@ class LivretFactory(DjangoModelFactory):
     nb_partenaires = 12
     nb_pages = 8
     termine_le = factory.LazyFunction(timezone.now)
+
+
+# --- Partnerships (issue 10) ------------------------------------------------------------------
+# Each takes ``centre=`` (the access walk of tests/test_access.py makes one in centre B).
+
+PDF_MINIMAL = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+class PartenariatFactory(DjangoModelFactory):
+    class Meta:
+        model = Partenariat
+
+    centre = factory.SubFactory(CentreFactory)
+    partenaire = factory.SubFactory(PartenaireFactory, centre=factory.SelfAttribute("..centre"))
+    type = TypePartenariat.ACTION
+    niveau = NiveauImplication.ALLIE
+    horizon = Horizon.MOYEN
+    objet = "Stages sportifs pendant les vacances scolaires"
+    debut = date(2026, 1, 5)
+    construction = Construction.CO_CONSTRUIT
+
+
+class ProtocoleOrientationFactory(DjangoModelFactory):
+    """``ProtocoleOrientationFactory(centre=c)`` makes its orientation partnership in ``c``."""
+
+    class Meta:
+        model = ProtocoleOrientation
+
+    class Params:
+        centre = factory.SubFactory(CentreFactory)
+
+    partenariat = factory.SubFactory(
+        PartenariatFactory,
+        centre=factory.SelfAttribute("..centre"),
+        type=TypePartenariat.ORIENTATION,
+        objet="Orientation des familles vers les ateliers du centre",
+    )
+    signe_le = date(2026, 1, 15)
+    valide_jusqu_au = date(2028, 1, 14)
+    document = factory.django.FileField(filename="protocole.pdf", data=PDF_MINIMAL)
+    document_nom = "protocole.pdf"
+
+
+class SollicitationFactory(DjangoModelFactory):
+    class Meta:
+        model = Sollicitation
+
+    centre = factory.SubFactory(CentreFactory)
+    demandeur = factory.SubFactory(PartenaireFactory, centre=factory.SelfAttribute("..centre"))
+    nature = NatureSollicitation.DOSSIER
+    objet = "Figurer comme partenaire de l'appel à projets « Quartiers d'été »"
+    recue_le = date(2026, 11, 20)
+    echeance = date(2026, 12, 15)
+
+
+class ProjetFactory(DjangoModelFactory):
+    class Meta:
+        model = Projet
+
+    centre = factory.SubFactory(CentreFactory)
+    titre = factory.Sequence(lambda n: f"Projet alimentation n°{n}")
+    description = "Ateliers cuisine et activités sportives pour les familles."
+    diagnostic = "Constats partagés lors du diagnostic du projet social."
+    debut = date(2026, 9, 1)
+    statut = StatutProjet.EN_COURS
+
+
+class ParticipationProjetFactory(DjangoModelFactory):
+    """``ParticipationProjetFactory(centre=c)`` makes the project and the partner in ``c``."""
+
+    class Meta:
+        model = ParticipationProjet
+
+    class Params:
+        centre = factory.SubFactory(CentreFactory)
+
+    projet = factory.SubFactory(ProjetFactory, centre=factory.SelfAttribute("..centre"))
+    partenaire = factory.SubFactory(PartenaireFactory, centre=factory.SelfAttribute("..centre"))
+    role = RoleRaci.CONSULTE
+    niveau = NiveauImplication.ALLIE
+    horizon = Horizon.COURT
+
+
+class BilanFactory(DjangoModelFactory):
+    class Meta:
+        model = Bilan
+
+    class Params:
+        centre = factory.SubFactory(CentreFactory)
+
+    projet = factory.SubFactory(ProjetFactory, centre=factory.SelfAttribute("..centre"))
+    date = date(2026, 11, 30)
+    titre = "Bilan du premier trimestre"
+    texte = "Douze ateliers menés avec les familles du quartier."
+
+
+class ChiffreBilanFactory(DjangoModelFactory):
+    class Meta:
+        model = ChiffreBilan
+
+    class Params:
+        centre = factory.SubFactory(CentreFactory)
+
+    bilan = factory.SubFactory(BilanFactory, centre=factory.SelfAttribute("..centre"))
+    libelle = "participants"
+    valeur = Decimal("42")
+
+
+class PieceBilanFactory(DjangoModelFactory):
+    class Meta:
+        model = PieceBilan
+
+    class Params:
+        centre = factory.SubFactory(CentreFactory)
+
+    bilan = factory.SubFactory(BilanFactory, centre=factory.SelfAttribute("..centre"))
+    fichier = factory.django.FileField(filename="bilan.pdf", data=PDF_MINIMAL)
+    nom = "bilan.pdf"
+    nature = "pdf"
+    taille = len(PDF_MINIMAL)
+
+
+class ConventionFactory(DjangoModelFactory):
+    class Meta:
+        model = Convention
+
+    centre = factory.SubFactory(CentreFactory)
+    financeur = factory.SubFactory(
+        PartenaireFactory,
+        centre=factory.SelfAttribute("..centre"),
+        caf=True,
+    )
+    objet = "Prestation de service animation globale"
+    statut = StatutConvention.SIGNEE
+    debut = date(2026, 1, 1)
+    fin = date(2028, 12, 31)
+
+
+class MontantConventionFactory(DjangoModelFactory):
+    class Meta:
+        model = MontantConvention
+
+    class Params:
+        centre = factory.SubFactory(CentreFactory)
+
+    convention = factory.SubFactory(ConventionFactory, centre=factory.SelfAttribute("..centre"))
+    annee = 2026
+    montant = Decimal("12500.00")
