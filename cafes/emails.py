@@ -129,16 +129,17 @@ def rappels(*, cafe, invitations):
     return RAPPEL.preparer(cafe, invitations)
 
 
-def modifications(*, cafe, invitations, membre=None):
-    """A change of date, time or place: the new details, an .ics replacing the event (the
-    caller has raised ``cafe.sequence``)."""
-    return MODIFICATION.preparer(cafe, invitations, membre=membre)
+def modifications(*, cafe, invitations, membre=None, changements=()):
+    """A change of date, time or place: what changes (``changements``, as
+    ``services.cafes.changements_lisibles`` writes them), the new details, an .ics replacing
+    the event (the caller has raised ``cafe.sequence``)."""
+    return MODIFICATION.preparer(cafe, invitations, membre=membre, changements=changements)
 
 
-def modification_apercu(*, cafe, invitation):
+def modification_apercu(*, cafe, invitation, changements=()):
     """The update email to ``invitation`` rendered with ``cafe``'s new values (not saved
     yet), for staff to read before they confirm; nothing is written."""
-    return MODIFICATION.apercu(cafe, invitation)
+    return MODIFICATION.apercu(cafe, invitation, changements=changements)
 
 
 def annulations(*, cafe, invitations, membre=None):

@@ -33,6 +33,7 @@ from cafes.services.cafes import (
     cafe_maintenir,
     cafe_modifier,
     cafe_organisation_inviter,
+    changements_lisibles,
     changements_pratiques,
 )
 from cafes.services.series import (
@@ -332,17 +333,6 @@ class CafeCreateView(CafeFormMixin, CreateView):
         return []
 
 
-def _valeur_pratique(nom, valeur):
-    """A value of ``CHAMPS_PRATIQUES`` as the café page writes it."""
-    if nom == "date":
-        return date_fr(valeur, "l j F Y")
-    if nom in ("heure_debut", "heure_fin"):
-        return heure(valeur)
-    if nom == "hote" and valeur is None:
-        return _("le centre")
-    return str(valeur)
-
-
 class CafeUpdateView(CafeFormMixin, UpdateView):
     """A new date, time or place for a café whose invitations went out asks first: the
     valid form leads to a page saying how many people will be emailed, what changes and the
@@ -383,6 +373,7 @@ class CafeUpdateView(CafeFormMixin, UpdateView):
         exemple = a_prevenir.order_by("pk").first()
         if exemple is None:
             return None
+        lisibles = changements_lisibles(changements)
         # The email as it will read: the new values, on the café not saved yet.
         apres = form.instance
         apres.centre = avant.centre
@@ -392,17 +383,12 @@ class CafeUpdateView(CafeFormMixin, UpdateView):
             {
                 "cafe": avant,
                 "form": form,
-                "changements": [
-                    {
-                        "libelle": capfirst(Cafe._meta.get_field(nom).verbose_name),
-                        "avant": _valeur_pratique(nom, ancien),
-                        "apres": _valeur_pratique(nom, nouveau),
-                    }
-                    for nom, ancien, nouveau in changements
-                ],
+                "changements": lisibles,
                 "nb_prevenus": a_prevenir.count(),
                 "exemple": exemple,
-                "apercu": emails.modification_apercu(cafe=apres, invitation=exemple),
+                "apercu": emails.modification_apercu(
+                    cafe=apres, invitation=exemple, changements=lisibles
+                ),
             },
         )
 

@@ -11,12 +11,15 @@ import logging
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from cafes import emails
+from cafes.calendrier import heure
 from cafes.enums import StatutCafe
 from cafes.models import Cafe
 from cafes.services.invitations import CAFE_POUR_COURRIELS, envoi_mettre_en_file
+from commun.dates import date_fr
 from reseau.enums import AuditAction
 from reseau.services import audit_enregistrer
 
@@ -87,12 +90,36 @@ def changements_pratiques(cafe, champs):
     ]
 
 
-def _prevenir(cafe, courriels, par=None):
+def _valeur_pratique(nom, valeur):
+    """A value of ``CHAMPS_PRATIQUES`` as the café page writes it."""
+    if nom == "date":
+        return date_fr(valeur, "l j F Y")
+    if nom in ("heure_debut", "heure_fin"):
+        return heure(valeur)
+    if nom == "hote" and valeur is None:
+        return _("le centre")
+    return str(valeur)
+
+
+def changements_lisibles(changements):
+    """``changements_pratiques`` as people read them, for the confirmation page and the
+    update email: ``[{"libelle", "avant", "apres"}]``."""
+    return [
+        {
+            "libelle": capfirst(Cafe._meta.get_field(nom).verbose_name),
+            "avant": _valeur_pratique(nom, ancien),
+            "apres": _valeur_pratique(nom, nouveau),
+        }
+        for nom, ancien, nouveau in changements
+    ]
+
+
+def _prevenir(cafe, courriels, par=None, **contexte):
     """Prepares ``courriels`` (an email function of ``cafes.emails``) to the invitations
     already sent and still reachable; returns the emails. Answers go to the centre's address,
     else to ``par``'s (``courrier.services.expediteur``)."""
     invitations = cafe.invitations.a_prevenir().select_related("contact__partenaire").order_by("pk")
-    prets = courriels(cafe=cafe, invitations=invitations, membre=par)
+    prets = courriels(cafe=cafe, invitations=invitations, membre=par, **contexte)
     return [courriel for _invitation, courriel in prets]
 
 
@@ -159,7 +186,12 @@ def cafe_modifier(*, cafe, par, prevenir=True, **champs):
             prevenir,
         )
         if prevenir:
-            courriels = _prevenir(actuel, emails.modifications, par)
+            courriels = _prevenir(
+                actuel,
+                emails.modifications,
+                par,
+                changements=changements_lisibles(changements),
+            )
     for nom in (*champs, "sequence"):
         setattr(cafe, nom, getattr(actuel, nom))
     return courriels

@@ -396,6 +396,8 @@ class TestModifier:
         assert "Changement\u00a0: Café partenaires de Montanou, vendredi 4 décembre" in page
         assert "Bonjour Awa Martin," in page
         assert "de 14\u00a0h à 16\u00a0h" in page
+        # What changes, so that a partner need not compare with the first invitation.
+        assert "Début\u00a0: 14\u00a0h (au lieu de 9\u00a0h)" in page
         assert "Enregistrer et prévenir les 2 personnes" in page
         assert "Enregistrer sans prévenir" in page
         # The values typed travel with the buttons.
@@ -420,6 +422,11 @@ class TestModifier:
         for message in mailoutbox:
             assert message.subject.startswith("Changement\u00a0: ")
             assert calendrier(message)[2]["SEQUENCE"] == 1
+            assert "- Adresse\u00a0: Mairie, 47000 Agen (au lieu de 14 avenue de Montanou, " in (
+                message.body
+            )
+            html = message.alternatives[0][0]
+            assert "Fin\u00a0: <strong>16\u00a0h</strong>" in html
         assertContains(
             client_salarie.get(response["Location"]), "2 personnes déjà invitées sont prévenues."
         )
