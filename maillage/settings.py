@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -244,6 +245,12 @@ CELERY_BEAT_SCHEDULE = {
     "cafes-reprendre-invitations": {
         "task": "cafes.tasks.reprendre_invitations",
         "schedule": timedelta(minutes=1).total_seconds(),
+    },
+    # The admins' digest of what needs attention (partenariats.alertes): daily, early in the
+    # morning so that it waits in the inbox when the day starts; each item goes once.
+    "partenariats-alertes": {
+        "task": "partenariats.tasks.envoyer_alertes",
+        "schedule": crontab(hour=7, minute=0),
     },
 }
 

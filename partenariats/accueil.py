@@ -1,10 +1,12 @@
-"""The directory's reminders on the home page (see reseau/accueil.py)."""
+"""The directory's reminders and the partnerships' alerts on the home page (see
+reseau/accueil.py)."""
 
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from partenariats.alertes import alertes
 from partenariats.enums import StatutDemande
 from partenariats.filters import FICHE_ANCIENNE
 from partenariats.models import DemandeMiseAJour, Partenaire
@@ -57,3 +59,16 @@ def fiches_a_relire_et_a_confirmer(request):
             )
         )
     return rappels
+
+
+@rappel_accueil
+def alertes_du_centre(request):
+    """What needs attention (``partenariats.alertes``): the items of the admins' daily digest,
+    in the same list as the other reminders, for everyone who can act on them."""
+    membre = request.membre
+    if membre is None or not membre.peut_modifier:
+        return []
+    return [
+        Rappel(alerte.libelle, alerte.url, alerte.lien)
+        for alerte in alertes(request.centre, timezone.localdate())
+    ]

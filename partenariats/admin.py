@@ -3,11 +3,13 @@ from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from partenariats.models import (
+    AlerteEnvoyee,
     Contact,
     DemandeMiseAJour,
     Livret,
     LotDemandes,
     Partenaire,
+    Sollicitation,
     Theme,
 )
 
@@ -116,6 +118,40 @@ class LivretAdmin(admin.ModelAdmin):
     list_select_related = ["centre"]
     date_hierarchy = "cree_le"
     exclude = ["fichier"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Sollicitation)
+class SollicitationAdmin(SimpleHistoryAdmin):
+    """Read-only: a decision and the partnership it makes go through their services."""
+
+    list_display = ["objet", "demandeur", "nature", "recue_le", "echeance", "decision", "centre"]
+    list_filter = ["decision", "nature", "centre"]
+    search_fields = ["objet", "demandeur__nom"]
+    list_select_related = ["demandeur", "centre"]
+    date_hierarchy = "recue_le"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AlerteEnvoyee)
+class AlerteEnvoyeeAdmin(admin.ModelAdmin):
+    """What the alerts digest has told each centre; deleting a row tells that item again at
+    the next run."""
+
+    list_display = ["cle", "centre", "envoyee_le"]
+    list_filter = ["centre"]
+    search_fields = ["cle"]
+    list_select_related = ["centre"]
 
     def has_add_permission(self, request):
         return False

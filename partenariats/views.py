@@ -5,6 +5,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DeleteView, DetailView, ListView, UpdateView, View
 from django.views.generic.detail import SingleObjectMixin
@@ -113,12 +114,35 @@ class PartenaireDetailView(CentreMixin, DetailView):
 
 
 class PartenaireCreateView(CentreMixin, CreateView):
-    """Creating a partner that probably exists already asks for a confirmation first."""
+    """Creating a partner that probably exists already asks for a confirmation first.
+
+    From another form that needs the partner (a request received whose sender is not in the
+    directory yet), ``?suivant=<path>`` leads back there with ``?partenaire=<id>`` once the
+    fiche is made."""
 
     min_role = Role.SALARIE
     model = Partenaire
     form_class = PartenaireCreationForm
     template_name = "partenariats/partenaire_form.html"
+
+    def suivant(self):
+        suivant = self.request.GET.get("suivant", "")
+        # A path of this site only: the parameter comes from a link anyone could forge.
+        if suivant.startswith("/") and url_has_allowed_host_and_scheme(
+            suivant, allowed_hosts={self.request.get_host()}
+        ):
+            return suivant
+        return ""
+
+    def apres_creation(self, partenaire):
+        suivant = self.suivant()
+        if not suivant:
+            return HttpResponseRedirect(partenaire.get_absolute_url())
+        separateur = "&" if "?" in suivant else "?"
+        return HttpResponseRedirect(f"{suivant}{separateur}partenaire={partenaire.pk}")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(suivant=self.suivant(), **kwargs)
 
     def form_valid(self, form):
         # The same form sent twice (a double click, a reload): show the partner it made.
@@ -126,7 +150,7 @@ class PartenaireCreateView(CentreMixin, CreateView):
             centre=self.centre, cle_creation=form.cleaned_data.get("cle_creation")
         )
         if deja is not None:
-            return HttpResponseRedirect(deja.get_absolute_url())
+            return self.apres_creation(deja)
         doublons = doublons_probables(
             centre=self.centre,
             nom=form.cleaned_data["nom"],
@@ -137,7 +161,7 @@ class PartenaireCreateView(CentreMixin, CreateView):
             return self.render_to_response(self.get_context_data(form=form, doublons=doublons))
         self.object = partenaire_creer(centre=self.centre, **form.cleaned_data)
         messages.success(self.request, _("Fiche créée : %(nom)s.") % {"nom": self.object})
-        return HttpResponseRedirect(self.object.get_absolute_url())
+        return self.apres_creation(self.object)
 
 
 class PartenaireUpdateView(CentreMixin, UpdateView):

@@ -38,12 +38,13 @@ from cafes.services.invitations import invitations_preparer
 from commun.dates import date_fr
 from courrier.models import Courriel
 from partenariats import emails as emails_partenariats
+from partenariats.alertes import alertes
 from partenariats.models import Partenaire
 from partenariats.selectors import Destinataire
 from partenariats.services.demandes import demande_envoyer
 from reseau import emails as emails_reseau
 from reseau.demo import COMPTES
-from reseau.models import Membre, User
+from reseau.models import Centre, Membre, User
 
 # Pages per account, and pages of one shape (the same path but for its numbers, the same
 # query parameters): forty partners' fiches say what three of them say, and the cap keeps the
@@ -196,6 +197,13 @@ def _courriels(textes):
         par=directrice,
     )
     emails_partenariats.demande_fiche_nouveau_lien(demande=demande, destinataire=directrice.email)
+    montanou = Centre.objects.get(slug="montanou")
+    emails_partenariats.alertes_recapitulatif(
+        centre=montanou,
+        destinataire=directrice,
+        alertes=alertes(montanou, timezone.localdate()),
+        deja_signalees=1,
+    )
     membre = Membre.objects.select_related("user", "centre").get(
         user__email="animateur@montanou.demo"
     )

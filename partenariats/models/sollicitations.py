@@ -73,9 +73,14 @@ class Sollicitation(CentreScopedModel):
         related_name="sollicitations",
     )
     cree_le = models.DateTimeField(_("créée le"), auto_now_add=True)
+    # The recording form's one-time key (as ``Partenaire.cle_creation``): the same form sent
+    # twice records one request (``sollicitation_creer``; the unique constraint settles a race).
+    cle_creation = models.UUIDField(_("clé de création"), null=True, blank=True, editable=False)
 
     objects = CentreManager(SollicitationQuerySet)
-    history = HistoricalRecords(excluded_fields=["cree_le"], history_manager=historique_manager())
+    history = HistoricalRecords(
+        excluded_fields=["cree_le", "cle_creation"], history_manager=historique_manager()
+    )
 
     class Meta:
         verbose_name = _("demande reçue")
@@ -84,6 +89,11 @@ class Sollicitation(CentreScopedModel):
         indexes = [
             models.Index(
                 fields=["centre", "decision", "echeance"], name="sollicitation_ouverte_idx"
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["centre", "cle_creation"], name="sollicitation_cle_creation_unique"
             )
         ]
 

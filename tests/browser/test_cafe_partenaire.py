@@ -21,14 +21,6 @@ pytestmark = pytest.mark.browser
 ADRESSE = "14 avenue de Montanou, 47000 Agen"
 
 
-@pytest.fixture
-def journal(page):
-    erreurs = []
-    page.on("console", lambda msg: msg.type == "error" and erreurs.append(msg.text))
-    page.on("pageerror", lambda error: erreurs.append(str(error)))
-    return erreurs
-
-
 def texte(message):
     return message.get_body(("plain",)).get_content()
 

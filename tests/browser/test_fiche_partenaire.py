@@ -10,29 +10,12 @@ from playwright.sync_api import expect
 from courrier.models import Courriel
 from partenariats.selectors import destinataires_possibles
 from partenariats.services import demandes
-from reseau.enums import Role
 from tests.browser.test_accessibilite import assert_no_serious_violation
-from tests.factories import MembreFactory
 from tests.partenariats.factories import ContactFactory, LotDemandesFactory, PartenaireFactory
 
 pytestmark = pytest.mark.browser
 
 NOUVEAUX_HORAIRES = "Du mardi au samedi, 10 h – 18 h"
-
-
-@pytest.fixture
-def salarie(centre):
-    return MembreFactory(
-        centre=centre, role=Role.SALARIE, user__first_name="Lina", user__last_name="Moreau"
-    ).user
-
-
-@pytest.fixture
-def journal(page):
-    erreurs = []
-    page.on("console", lambda msg: msg.type == "error" and erreurs.append(msg.text))
-    page.on("pageerror", lambda error: erreurs.append(str(error)))
-    return erreurs
 
 
 def test_partner_updates_hours_and_staff_accept(

@@ -174,6 +174,7 @@ def test_tasks_open_their_own_scope():
     cafes_tasks.reprendre_invitations()
     partenariats_tasks.reprendre_lots_demandes()
     partenariats_tasks.generer_livret(livret.pk)
+    partenariats_tasks.envoyer_alertes()
     courrier_tasks.relancer_courriels_bloques()
     reseau_tasks.envoyer_reinitialisation(demande.pk)
     reseau_tasks.reprendre_reinitialisations()
