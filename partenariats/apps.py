@@ -8,9 +8,9 @@ class PartenariatsConfig(AppConfig):
     verbose_name = _("Partenaires et partenariats")
 
     def ready(self):
-        # Registers the fiche update requests' events in partners' timelines, and the
-        # directory's reminders on the home page.
-        from partenariats import accueil, selectors  # noqa: F401
+        # Registers the fiche update requests' and the funding agreements' events in
+        # partners' timelines, and the directory's reminders on the home page.
+        from partenariats import accueil, selectors, selectors_conventions  # noqa: F401
 
         connection_created.connect(_replier_sur_sqlite)
 
