@@ -8,9 +8,15 @@ class PartenariatsConfig(AppConfig):
     verbose_name = _("Partenaires et partenariats")
 
     def ready(self):
-        # Registers the fiche update requests' and the requests received's events in
-        # partners' timelines, and the directory's reminders and alerts on the home page.
-        from partenariats import accueil, selectors, selectors_sollicitations  # noqa: F401
+        # Registers the events of the fiche update requests, the requests received and the
+        # funding agreements in partners' timelines, and the directory's reminders and alerts
+        # on the home page.
+        from partenariats import (  # noqa: F401
+            accueil,
+            selectors,
+            selectors_conventions,
+            selectors_sollicitations,
+        )
 
         connection_created.connect(_replier_sur_sqlite)
 

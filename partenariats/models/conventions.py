@@ -1,6 +1,7 @@
 """Funding agreements (source 02: multi-year, multi-partner): a funder, a purpose, amounts per
 year, a status, the signed document."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -15,6 +16,17 @@ from partenariats.models.projets import Projet
 from reseau.models import CentreManager, CentreScopedModel, CentreScopedQuerySet, historique_manager
 
 __all__ = ["Convention", "MontantConvention"]
+
+
+class ConventionQuerySet(CentreScopedQuerySet):
+    def comptees(self):
+        """The agreements whose amounts count in totals: all but the refused requests (a
+        request still waiting for an answer counts, as the money the centre asked for)."""
+        return self.exclude(statut=StatutConvention.REFUSEE)
+
+    def en_cours_en(self, annee):
+        """The agreements whose period covers some of ``annee``."""
+        return self.filter(debut__year__lte=annee, fin__year__gte=annee)
 
 
 class Convention(CentreScopedModel):
@@ -51,7 +63,7 @@ class Convention(CentreScopedModel):
     cree_le = models.DateTimeField(_("créée le"), auto_now_add=True)
     modifie_le = models.DateTimeField(_("modifiée le"), auto_now=True)
 
-    objects = CentreManager(CentreScopedQuerySet)
+    objects = CentreManager(ConventionQuerySet)
     history = HistoricalRecords(
         excluded_fields=["cree_le", "modifie_le"], history_manager=historique_manager()
     )
@@ -72,6 +84,15 @@ class Convention(CentreScopedModel):
 
     def get_absolute_url(self):
         return reverse("partenariats:convention_detail", args=[self.pk])
+
+    def clean(self):
+        # Said in words before the database's constraint says it in its own.
+        if self.debut and self.fin and self.fin < self.debut:
+            raise ValidationError({"fin": _("La fin ne peut pas précéder le début.")})
+
+    @property
+    def est_comptee(self):
+        return self.statut != StatutConvention.REFUSEE
 
 
 class MontantConvention(models.Model):
