@@ -144,17 +144,19 @@ def _explorer(client, depart, textes, plafond=PLAFOND):
         formes[forme] = formes.get(forme, 0) + 1
         vues.add(url)
         reponse = client.get(url, follow=True)
+        # A stored file (a bilan's photo or document) is streamed from its open file: reading
+        # it to the end closes it, as a server does once it is sent.
+        contenu = reponse.getvalue() if reponse.streaming else reponse.content
         if reponse.status_code != 200:
             continue
         type_ = reponse.get("Content-Type", "")
         if type_.startswith("application/pdf"):
-            contenu = reponse.getvalue() if reponse.streaming else reponse.content
             # pdftotext writes a non-breaking space as a space: the sources say which it is.
             textes[url] = _texte_pdf(contenu).replace("« ", "«\u00a0")
             continue
         if not type_.startswith("text/html"):
             continue
-        texte, liens = _lire_html(reponse.content.decode())
+        texte, liens = _lire_html(contenu.decode())
         textes[url] = texte
         for lien in liens:
             lien = urldefrag(urljoin(url, lien)).url

@@ -1,13 +1,24 @@
 """commun.pdf: a template rendered to PDF bytes, with our static files and nothing else."""
 
 import copy
+import io
 import logging
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from PIL import Image
 
-from commun.pdf import ORIGINE_RESSOURCES, FetcherStatique, RessourceRefusee, pdf_rendre
+from commun.pdf import (
+    ORIGINE_FICHIERS,
+    ORIGINE_RESSOURCES,
+    FetcherStatique,
+    RessourceRefusee,
+    pdf_rendre,
+)
 
 
 @pytest.fixture
@@ -115,3 +126,53 @@ class TestFetcher:
         assert police.read(4) == b"wOFF"
         feuille.close()
         police.close()
+
+
+def _stocke(nom, contenu):
+    """A stored file as a model's FileField gives it (what the fetcher reads of it)."""
+    nom = default_storage.save(nom, ContentFile(contenu))
+    return SimpleNamespace(storage=default_storage, name=nom)
+
+
+def _png():
+    sortie = io.BytesIO()
+    Image.new("RGB", (40, 30), "#7cb342").save(sortie, format="PNG")
+    return sortie.getvalue()
+
+
+class TestFichiersDonnes:
+    """A document names the stored images it may embed; those are served, nothing else."""
+
+    def test_serves_only_the_images_it_was_given(self):
+        photo = _stocke("bilans/photo.png", _png())
+        document = _stocke("bilans/programme.pdf", b"%PDF-1.4\n%%EOF\n")
+        fetcher = FetcherStatique(fichiers={"a.png": photo, "b.jpg": document})
+
+        reponse = fetcher.fetch(f"{ORIGINE_FICHIERS}a.png")
+        assert reponse.read() == _png()
+        assert reponse.headers["Content-Type"] == "image/png"
+        for url in [
+            f"{ORIGINE_FICHIERS}b.jpg",  # given, but a PDF
+            f"{ORIGINE_FICHIERS}c.png",
+            f"{ORIGINE_FICHIERS}../a.png",
+            ORIGINE_FICHIERS,
+            f"https://pdf.invalid/media/{photo.name}",
+            f"{ORIGINE_RESSOURCES}../../media/{photo.name}",
+        ]:
+            with pytest.raises(RessourceRefusee):
+                fetcher.fetch(url)
+        with pytest.raises(RessourceRefusee):
+            FetcherStatique().fetch(f"{ORIGINE_FICHIERS}a.png")
+
+    def test_a_given_image_is_embedded(self, gabarit, demandes):
+        photo = _stocke("bilans/photo.png", _png())
+        pdf = pdf_rendre(
+            gabarit,
+            {"titre": "Essai", "texte": "Bonjour", "image": f"{ORIGINE_FICHIERS}photo.png"},
+            fichiers={"photo.png": photo},
+        )
+        assert (f"{ORIGINE_FICHIERS}photo.png", True) in demandes
+        images = subprocess.run(
+            ["pdfimages", "-list", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode()
+        assert [ligne.split()[3:5] for ligne in images.splitlines()[2:]] == [["40", "30"]]

@@ -78,6 +78,10 @@ def pages(user, depart="/"):
         if par_vue.get(vue, 0) >= PAR_VUE:
             continue
         reponse = client.get(url)
+        if reponse.streaming:
+            # A stored file (a bilan's photo) is streamed from its open file: reading it to
+            # the end closes it, as a server does once it is sent.
+            reponse.getvalue()
         if reponse.status_code != 200 or not reponse["Content-Type"].startswith("text/html"):
             continue
         par_vue[vue] = par_vue.get(vue, 0) + 1

@@ -755,3 +755,13 @@ def test_demo_is_filled_and_idempotent(settings):
     with animation.document.open("rb") as document:
         assert document.read(5) == b"%PDF-"
     assert all(c.montants.count() >= 1 for c in conventions)
+
+
+def test_the_project_page_lists_the_agreements_that_fund_it(client_lecture, centre):
+    projet = ProjetFactory(centre=centre, titre="Bien dans son assiette")
+    convention = ConventionFactory(centre=centre, projet=projet, objet="Volet alimentation")
+    MontantConventionFactory(convention=convention, annee=2026, montant=Decimal("8000"))
+    response = client_lecture.get(reverse("partenariats:projet_detail", args=[projet.pk]))
+    assertContains(response, "Financements")
+    assertContains(response, "Volet alimentation")
+    assertContains(response, "8\u00a0000,00\u00a0€")
