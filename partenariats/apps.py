@@ -8,9 +8,9 @@ class PartenariatsConfig(AppConfig):
     verbose_name = _("Partenaires et partenariats")
 
     def ready(self):
-        # Registers the fiche update requests' events in partners' timelines, and the
-        # directory's reminders on the home page.
-        from partenariats import accueil, selectors  # noqa: F401
+        # Registers the fiche update requests' and the partnerships' events in partners'
+        # timelines, and the directory's reminders on the home page.
+        from partenariats import accueil, selectors, selectors_liens  # noqa: F401
 
         connection_created.connect(_replier_sur_sqlite)
 

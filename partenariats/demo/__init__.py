@@ -23,6 +23,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
+from partenariats.demo import liens
 from partenariats.echanges.analyse import analyser
 from partenariats.models import Contact, Partenaire
 from partenariats.services.importation import partenaires_importer
@@ -67,3 +68,4 @@ def charger(stdout):
     nb_fiches = Partenaire.objects.filter(centre__in=centres.values()).count()
     nb_contacts = Contact.objects.filter(partenaire__centre__in=centres.values()).count()
     stdout.write(f"  partenaires : {nb_fiches} fiches, {nb_contacts} contacts")
+    liens.charger(stdout)
