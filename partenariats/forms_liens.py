@@ -101,6 +101,10 @@ class PartenariatForm(forms.ModelForm):
         return cleaned
 
 
+def _nom_et_fonction(contact):
+    return f"{contact} ({contact.fonction})" if contact.fonction else str(contact)
+
+
 class ProtocoleForm(forms.ModelForm):
     # A plain file input: Django's clearable one links to the file's URL, and stored files
     # have none (``protocole_document`` serves them to members).
@@ -129,9 +133,15 @@ class ProtocoleForm(forms.ModelForm):
     def __init__(self, *args, partenariat, **kwargs):
         super().__init__(*args, **kwargs)
         # Only the partner's own contacts: another partner's people cannot refer under it.
-        self.fields["prescripteurs"].queryset = Contact.objects.filter(
-            partenaire_id=partenariat.partenaire_id
-        ).order_by("nom", "prenom", "pk")
+        contacts = Contact.objects.filter(partenaire_id=partenariat.partenaire_id).order_by(
+            "nom", "prenom", "pk"
+        )
+        self.fields["prescripteurs"].queryset = contacts
+        self.fields["prescripteurs"].label_from_instance = _nom_et_fonction
+        if self.instance.pk is None and not self.is_bound:
+            # A new protocol starts from the contacts the directory already marks as
+            # prescribers.
+            self.initial["prescripteurs"] = [c.pk for c in contacts if c.prescripteur]
         if self.instance.document:
             self.fields["document"].help_text = _(
                 "Déposez un fichier seulement pour remplacer le document actuel. PDF, "

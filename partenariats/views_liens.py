@@ -133,7 +133,8 @@ class PartenariatCreateView(PartenariatFormMixin, CreateView):
     """A new partnership; ``?partenaire=<pk>`` (the partner page's link) chooses the partner."""
 
     def get_initial(self):
-        initial = super().get_initial()
+        # Whoever records it follows it, until someone else is chosen.
+        initial = {**super().get_initial(), "referent": self.request.user}
         pk = self.request.GET.get("partenaire", "")
         if pk.isdigit():
             partenaire = Partenaire.objects.for_centre(self.centre).actifs().filter(pk=pk).first()

@@ -326,6 +326,12 @@ class TestCreer:
         response = client_salarie.get(lien)
         assert response.context["form"]["partenaire"].value() == partenaire.pk
 
+    def test_whoever_records_it_is_its_referent_until_someone_else_is_chosen(
+        self, client_salarie, salarie_user
+    ):
+        response = client_salarie.get(CREER)
+        assert response.context["form"]["referent"].value() == salarie_user.pk
+
     def test_another_centres_partner_is_not_preselected_nor_offered(
         self, client_salarie, centre, autre_centre
     ):
@@ -476,6 +482,16 @@ class TestProtocole:
         )
         assert "prescripteurs" in response.context["form"].errors
         assert list(protocole.prescripteurs.all()) == [aurelie]
+
+    def test_a_new_protocol_starts_from_the_contacts_marked_as_prescribers(
+        self, client_salarie, centre
+    ):
+        partenariat = PartenariatFactory(centre=centre, type=TypePartenariat.ORIENTATION)
+        marque = ContactFactory(partenaire=partenariat.partenaire, prescripteur=True)
+        ContactFactory(partenaire=partenariat.partenaire, prescripteur=False)
+        response = client_salarie.get(self._url(partenariat))
+        assert response.context["form"]["prescripteurs"].value() == [marque.pk]
+        assertContains(response, f"{marque} (Conseillère en économie sociale et familiale)")
 
     def test_a_file_renamed_pdf_is_refused_in_french(self, client_salarie, centre):
         partenariat = PartenariatFactory(centre=centre, type=TypePartenariat.ORIENTATION)
