@@ -3,6 +3,7 @@ content, stored under a random name that no URL serves, and sent back only throu
 that has checked who asks (``reponse_fichier``).
 """
 
+import io
 import secrets
 from pathlib import PurePath
 
@@ -83,10 +84,13 @@ def reponse_fichier(champ, nom, *, en_ligne=True):
     """The stored file of ``champ`` (a FieldFile) as a response named ``nom``: shown in the
     browser (a PDF, a photo) or downloaded. The type comes from the content, and the browser
     is told not to guess another one."""
-    fichier = champ.open("rb")
-    type_mime = TYPES_MIME.get(nature(fichier), "application/octet-stream")
+    # Read whole (uploads weigh 10 MB at most): no file handle outlives the request, even
+    # when the client never reads the body (the test client, a dropped connection).
+    with champ.open("rb") as fichier:
+        contenu = io.BytesIO(fichier.read())
+    type_mime = TYPES_MIME.get(nature(contenu), "application/octet-stream")
     response = FileResponse(
-        fichier, as_attachment=not en_ligne, filename=nom, content_type=type_mime
+        contenu, as_attachment=not en_ligne, filename=nom, content_type=type_mime
     )
     response["X-Content-Type-Options"] = "nosniff"
     # A PDF or an image needs nothing else; a file that is neither must not run anything.

@@ -4,11 +4,20 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from partenariats.models import (
     AlerteEnvoyee,
+    Bilan,
+    ChiffreBilan,
     Contact,
+    Convention,
     DemandeMiseAJour,
     Livret,
     LotDemandes,
+    MontantConvention,
     Partenaire,
+    Partenariat,
+    ParticipationProjet,
+    PieceBilan,
+    Projet,
+    ProtocoleOrientation,
     Sollicitation,
     Theme,
 )
@@ -136,6 +145,111 @@ class SollicitationAdmin(SimpleHistoryAdmin):
     list_select_related = ["demandeur", "centre"]
     date_hierarchy = "recue_le"
 
+
+# --- Partnerships, requests received, projects, conventions (issue 10) -------------------------
+# Stored files (signed protocols and agreements, pieces of a review) are served only by the
+# centre's pages, which check membership: the admin shows their name, never a link to MEDIA.
+
+
+class ProtocoleOrientationInline(admin.StackedInline):
+    model = ProtocoleOrientation
+    extra = 0
+    fields = ["signe_le", "valide_jusqu_au", "document_nom", "prescripteurs"]
+    readonly_fields = ["document_nom"]
+    autocomplete_fields = ["prescripteurs"]
+
+
+@admin.register(Partenariat)
+class PartenariatAdmin(SimpleHistoryAdmin):
+    list_display = ["partenaire", "type", "niveau", "horizon", "statut", "debut", "fin", "centre"]
+    list_filter = ["type", "niveau", "horizon", "statut", "construction", "centre"]
+    search_fields = ["objet", "partenaire__nom"]
+    list_select_related = ["partenaire", "centre"]
+    autocomplete_fields = ["partenaire", "referent"]
+    date_hierarchy = "debut"
+    inlines = [ProtocoleOrientationInline]
+
+
+@admin.register(ProtocoleOrientation)
+class ProtocoleOrientationAdmin(SimpleHistoryAdmin):
+    list_display = ["partenariat", "signe_le", "valide_jusqu_au", "document_nom"]
+    search_fields = ["partenariat__partenaire__nom", "partenariat__objet"]
+    list_select_related = ["partenariat__partenaire"]
+    fields = ["partenariat", "signe_le", "valide_jusqu_au", "document_nom", "prescripteurs"]
+    readonly_fields = ["document_nom"]
+    autocomplete_fields = ["partenariat", "prescripteurs"]
+
+
+class ParticipationProjetInline(admin.TabularInline):
+    model = ParticipationProjet
+    extra = 0
+    fields = ["partenaire", "role", "niveau", "horizon", "freins", "leviers"]
+    autocomplete_fields = ["partenaire"]
+
+
+@admin.register(Projet)
+class ProjetAdmin(SimpleHistoryAdmin):
+    list_display = ["titre", "genre", "statut", "porteur", "debut", "fin", "centre"]
+    list_filter = ["genre", "statut", "centre"]
+    search_fields = ["titre", "description"]
+    list_select_related = ["porteur", "centre"]
+    autocomplete_fields = ["porteur"]
+    inlines = [ParticipationProjetInline]
+
+
+@admin.register(ParticipationProjet)
+class ParticipationProjetAdmin(SimpleHistoryAdmin):
+    list_display = ["projet", "partenaire", "role", "niveau", "horizon"]
+    list_filter = ["role", "niveau", "horizon"]
+    search_fields = ["projet__titre", "partenaire__nom"]
+    list_select_related = ["projet", "partenaire"]
+    autocomplete_fields = ["projet", "partenaire"]
+
+
+class ChiffreBilanInline(admin.TabularInline):
+    model = ChiffreBilan
+    extra = 0
+
+
+class PieceBilanInline(admin.TabularInline):
+    model = PieceBilan
+    extra = 0
+    fields = ["nom", "nature", "taille", "legende"]
+    readonly_fields = ["nom", "nature", "taille"]
+
+    def has_add_permission(self, request, obj=None):
+        # A piece comes with its file, checked by content on the centre's pages.
+        return False
+
+
+@admin.register(Bilan)
+class BilanAdmin(SimpleHistoryAdmin):
+    list_display = ["titre", "projet", "date", "cree_par"]
+    search_fields = ["titre", "projet__titre"]
+    list_select_related = ["projet", "cree_par"]
+    autocomplete_fields = ["projet", "cree_par"]
+    date_hierarchy = "date"
+    inlines = [ChiffreBilanInline, PieceBilanInline]
+
+
+@admin.register(ChiffreBilan)
+class ChiffreBilanAdmin(admin.ModelAdmin):
+    list_display = ["libelle", "valeur", "unite", "bilan"]
+    search_fields = ["libelle", "bilan__titre"]
+    list_select_related = ["bilan"]
+    autocomplete_fields = ["bilan"]
+
+
+@admin.register(PieceBilan)
+class PieceBilanAdmin(admin.ModelAdmin):
+    """Read-only: a piece is uploaded, checked and served by the centre's pages."""
+
+    list_display = ["nom", "nature", "taille", "bilan", "cree_le"]
+    list_filter = ["nature"]
+    search_fields = ["nom", "legende", "bilan__titre"]
+    list_select_related = ["bilan"]
+    exclude = ["fichier"]
+
     def has_add_permission(self, request):
         return False
 
@@ -158,3 +272,30 @@ class AlerteEnvoyeeAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class MontantConventionInline(admin.TabularInline):
+    model = MontantConvention
+    extra = 0
+
+
+@admin.register(Convention)
+class ConventionAdmin(SimpleHistoryAdmin):
+    list_display = ["financeur", "objet", "statut", "debut", "fin", "projet", "centre"]
+    list_filter = ["statut", "centre"]
+    search_fields = ["objet", "reference", "financeur__nom"]
+    list_select_related = ["financeur", "projet", "centre"]
+    autocomplete_fields = ["financeur", "projet"]
+    exclude = ["document"]
+    readonly_fields = ["document_nom"]
+    date_hierarchy = "debut"
+    inlines = [MontantConventionInline]
+
+
+@admin.register(MontantConvention)
+class MontantConventionAdmin(SimpleHistoryAdmin):
+    list_display = ["convention", "annee", "montant"]
+    list_filter = ["annee"]
+    search_fields = ["convention__objet", "convention__financeur__nom"]
+    list_select_related = ["convention__financeur"]
+    autocomplete_fields = ["convention"]

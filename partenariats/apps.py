@@ -8,13 +8,14 @@ class PartenariatsConfig(AppConfig):
     verbose_name = _("Partenaires et partenariats")
 
     def ready(self):
-        # Registers the events of the fiche update requests, the requests received and the
-        # funding agreements in partners' timelines, and the directory's reminders and alerts
-        # on the home page.
+        # Registers the events of the fiche update requests, the partnerships, the requests
+        # received and the funding agreements in partners' timelines, and the directory's
+        # reminders and alerts on the home page.
         from partenariats import (  # noqa: F401
             accueil,
             selectors,
             selectors_conventions,
+            selectors_liens,
             selectors_sollicitations,
         )
 

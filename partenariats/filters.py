@@ -6,12 +6,14 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from partenariats.enums import CategoriePartenaire
-from partenariats.models import DemandeMiseAJour, Partenaire, Theme
+from partenariats.enums import CategoriePartenaire, TypePartenariat
+from partenariats.models import DemandeMiseAJour, Partenaire, Partenariat, Theme
 from partenariats.selectors import communes_du_centre
 
 # A fiche older than this is worth a confirmation request to the partner.
 FICHE_ANCIENNE = timedelta(days=365)
+# The "Partenariat en cours" filter's value for partners with none.
+AUCUN = "aucun"
 
 
 class PartenaireFilter(django_filters.FilterSet):
@@ -31,6 +33,12 @@ class PartenaireFilter(django_filters.FilterSet):
     )
     commune = django_filters.ChoiceFilter(
         method="filtrer_commune", label=_("Commune"), empty_label=_("Toutes")
+    )
+    partenariat = django_filters.ChoiceFilter(
+        method="filtrer_partenariat",
+        label=_("Partenariat en cours"),
+        choices=[*TypePartenariat.choices, (AUCUN, _("Aucun"))],
+        empty_label=_("Peu importe"),
     )
     statut = django_filters.ChoiceFilter(
         method="filtrer_statut",
@@ -106,6 +114,14 @@ class PartenaireFilter(django_filters.FilterSet):
 
     def filtrer_commune(self, queryset, name, value):
         return queryset.filter(commune=value)
+
+    def filtrer_partenariat(self, queryset, name, value):
+        """Partners with a partnership of type ``value`` going on (envisaged, active or
+        paused), or with none going on (``AUCUN``)."""
+        en_cours = Partenariat.objects.en_cours().filter(partenaire=OuterRef("pk"))
+        if value == AUCUN:
+            return queryset.exclude(Exists(en_cours))
+        return queryset.filter(Exists(en_cours.filter(type=value)))
 
     def filtrer_statut(self, queryset, name, value):
         return queryset.filter(archive=True) if value == "archives" else queryset

@@ -40,6 +40,17 @@ CONTACTS_LIVRET = "contacts_livret"
 CHAMPS_PROPOSABLES = [*CHAMPS_PARTENAIRE, CONTACTS_LIVRET]
 
 
+def aide_sans_balise(*disposition):
+    """A crispy helper for a form whose template writes the ``<form>`` tag and the CSRF
+    token; ``disposition``: the items of its layout, if it needs one."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    if disposition:
+        helper.layout = Layout(*disposition)
+    return helper
+
+
 class PartenaireForm(forms.ModelForm):
     # Wider than 14 so that a SIRET pasted with its spaces reaches the validator, which says
     # what is wrong with it rather than "14 characters at most".
@@ -79,10 +90,7 @@ class PartenaireForm(forms.ModelForm):
     @cached_property
     def helper(self):
         # Built when the form is shown, not for each row an import checks with this form.
-        helper = FormHelper()
-        helper.form_tag = False
-        helper.disable_csrf = True
-        helper.layout = Layout(
+        return aide_sans_balise(
             Fieldset(_("Identité"), "nom", "sigle", "categorie", "siret", "rna"),
             Fieldset(
                 _("Coordonnées"),
@@ -104,7 +112,6 @@ class PartenaireForm(forms.ModelForm):
             ),
             *([Fieldset(_("Livret"), "dans_livret")] if "dans_livret" in self.fields else []),
         )
-        return helper
 
     def clean_siret(self):
         return re.sub(r"\s", "", self.cleaned_data["siret"])
@@ -157,10 +164,7 @@ class ContactForm(forms.ModelForm):
 
     @cached_property
     def helper(self):
-        helper = FormHelper()
-        helper.form_tag = False
-        helper.disable_csrf = True
-        return helper
+        return aide_sans_balise()
 
     def clean(self):
         cleaned = super().clean()

@@ -128,7 +128,9 @@ def _libelle_champ(model, nom):
 def _evenements_historique(records, model, libelles):
     """Timeline events from django-simple-history records (newest first, one object).
 
-    ``libelles`` maps "+", "~", "-" to the sentence for a creation, change, deletion.
+    ``libelles`` maps "+", "~", "-" to the sentence for a creation, change, deletion;
+    optionally "statut" to the one for a change of status, ``(record, previous) -> str``,
+    the other fields changed with it as details.
     """
     records = list(records)
     evenements = []
@@ -146,6 +148,10 @@ def _evenements_historique(records, model, libelles):
                 libelle = _("Partenaire archivé") if record.archive else _("Partenaire réactivé")
             elif "garde" in libelles and set(champs) <= {"propose_le", "propose_par"}:
                 libelle = libelles["garde"](record)
+            elif "statut" in libelles and "statut" in champs:
+                libelle = libelles["statut"](record, precedent)
+                autres = [c for c in champs if c != "statut"]
+                details = capfirst(", ".join(_libelle_champ(model, c) for c in autres))
             else:
                 libelle = libelles["~"](record)
                 details = capfirst(", ".join(_libelle_champ(model, c) for c in champs))

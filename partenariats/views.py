@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Case, Count, OuterRef, Prefetch, Subquery, When
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DeleteView, DetailView, ListView, UpdateView, View
 from django.views.generic.detail import SingleObjectMixin
 
+from commun.listes import ListeFiltreeMixin
+from partenariats.enums import StatutPartenariat
 from partenariats.filters import directory_filter
 from partenariats.forms import ContactForm, PartenaireCreationForm, PartenaireForm
 from partenariats.models import Contact, Partenaire, Theme
@@ -28,7 +30,7 @@ from reseau.access import CentreMixin
 from reseau.enums import Role
 
 
-class PartenaireListView(CentreMixin, ListView):
+class PartenaireListView(CentreMixin, ListeFiltreeMixin, ListView):
     model = Partenaire
     template_name = "partenariats/partenaire_liste.html"
     context_object_name = "partenaires"
@@ -49,45 +51,8 @@ class PartenaireListView(CentreMixin, ListView):
             nb_contacts=Coalesce(Subquery(nb_contacts), 0)
         ).prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("ordre")))
 
-    def paginate_queryset(self, queryset, page_size):
-        # A page that does not exist (an old bookmark, a hand-edited address) shows the first
-        # or the last one, and says so, rather than a 404.
-        paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get("page"))
-        return paginator, page, page.object_list, page.has_other_pages()
-
-    def valeurs_ignorees(self, page):
-        """What the query string asks that cannot be done, in words for the person reading:
-        the filters with an unknown value (dropped, the others still apply) and a wrong page
-        number."""
-        form = self.filterset.form
-        avertissements = [
-            _(
-                "Filtre « %(filtre)s » : « %(valeur)s » n'est pas une valeur possible, ce "
-                "filtre est ignoré."
-            )
-            % {"filtre": form[nom].label, "valeur": self.request.GET.get(nom, "")}
-            for nom in form.errors
-            if nom in form.fields
-        ]
-        demandee = self.request.GET.get("page")
-        if demandee is not None and demandee != str(page.number):
-            avertissements.append(
-                _("La page « %(page)s » n'existe pas : voici la page %(numero)s.")
-                % {"page": demandee, "numero": page.number}
-            )
-        return avertissements
-
     def get_context_data(self, **kwargs):
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context = super().get_context_data(
-            filter=self.filterset,
-            querystring=query.urlencode(),
-            filtres_actifs=any(v for k, v in query.items() if k != "tri"),
-            **kwargs,
-        )
-        context["valeurs_ignorees"] = self.valeurs_ignorees(context["page_obj"])
+        context = super().get_context_data(**kwargs)
         context["nb_contacts_proposes"] = Contact.objects.for_centre(self.centre).proposes().count()
         return context
 
@@ -110,6 +75,11 @@ class PartenaireDetailView(CentreMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["chronologie"] = partenaire_chronologie(self.object)
+        # Ended partnerships last: the page is about what the centre does with the partner now.
+        termine = Case(When(statut=StatutPartenariat.TERMINE, then=1), default=0)
+        context["partenariats"] = self.object.partenariats.select_related("referent").order_by(
+            termine, "type", "-debut", "pk"
+        )
         return context
 
 

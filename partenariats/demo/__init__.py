@@ -23,7 +23,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from partenariats.demo import conventions, projets, sollicitations
+from partenariats.demo import conventions, liens, projets, sollicitations
 from partenariats.echanges.analyse import analyser
 from partenariats.models import Contact, Partenaire
 from partenariats.services.importation import partenaires_importer
@@ -68,6 +68,7 @@ def charger(stdout):
     nb_fiches = Partenaire.objects.filter(centre__in=centres.values()).count()
     nb_contacts = Contact.objects.filter(partenaire__centre__in=centres.values()).count()
     stdout.write(f"  partenaires : {nb_fiches} fiches, {nb_contacts} contacts")
+    liens.charger(stdout)
     projets.charger(stdout)
     conventions.charger(stdout)
     sollicitations.charger(stdout)

@@ -1,11 +1,14 @@
 """What the centre does with a partner: the partnership (type, level of involvement, horizon,
 how it was built), and for an orientation partnership its signed protocol."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -20,13 +23,34 @@ from partenariats.enums import (
 from partenariats.models.annuaire import TEXTE_MAX, Contact, Partenaire
 from reseau.models import CentreManager, CentreScopedModel, CentreScopedQuerySet, historique_manager
 
-__all__ = ["Partenariat", "PartenariatQuerySet", "ProtocoleOrientation"]
+__all__ = ["INTITULES", "Partenariat", "PartenariatQuerySet", "ProtocoleOrientation"]
+
+# "Se termine bientôt" on the list of partnerships.
+FIN_PROCHE = timedelta(days=90)
+
+# A partnership named by its type, as staff say it.
+INTITULES = {
+    TypePartenariat.ORIENTATION: _("Partenariat d'orientation"),
+    TypePartenariat.ACTION: _("Partenariat d'action"),
+    TypePartenariat.PROJET: _("Partenariat de projet"),
+    TypePartenariat.CONCERTATION: _("Partenariat de concertation"),
+}
 
 
 class PartenariatQuerySet(CentreScopedQuerySet):
     def en_cours(self):
         """Partnerships the centre lives today: envisaged, active or paused."""
         return self.exclude(statut=StatutPartenariat.TERMINE)
+
+    def se_terminant(self, delai=FIN_PROCHE):
+        """Partnerships still going whose end date falls between today and ``delai`` from
+        now (a timedelta)."""
+        aujourd_hui = timezone.localdate()
+        return self.en_cours().filter(fin__gte=aujourd_hui, fin__lte=aujourd_hui + delai)
+
+    def echus(self):
+        """Partnerships still "actif" whose end date has passed: to end or to extend."""
+        return self.filter(statut=StatutPartenariat.ACTIF, fin__lt=timezone.localdate())
 
 
 class Partenariat(CentreScopedModel):
@@ -110,6 +134,42 @@ class Partenariat(CentreScopedModel):
     def get_absolute_url(self):
         return reverse("partenariats:partenariat_detail", args=[self.pk])
 
+    @property
+    def intitule(self):
+        """ "Partenariat d'action", "Partenariat de projet"…"""
+        return INTITULES[self.type]
+
+    @property
+    def echu(self):
+        """Still "actif" although its end date has passed (see ``PartenariatQuerySet.echus``)."""
+        return (
+            self.statut == StatutPartenariat.ACTIF
+            and self.fin is not None
+            and self.fin < timezone.localdate()
+        )
+
+    @property
+    def fin_proche(self):
+        """Still going, and ending within ``FIN_PROCHE``: see ``se_terminant``."""
+        aujourd_hui = timezone.localdate()
+        return (
+            self.statut != StatutPartenariat.TERMINE
+            and self.fin is not None
+            and aujourd_hui <= self.fin <= aujourd_hui + FIN_PROCHE
+        )
+
+    @property
+    def est_orientation(self):
+        """An orientation partnership, framed by a protocol (``ProtocoleOrientation``)."""
+        return self.type == TypePartenariat.ORIENTATION
+
+
+class ProtocoleQuerySet(models.QuerySet):
+    def for_centre(self, centre):
+        if centre is None:
+            return self.none()
+        return self.filter(partenariat__centre=centre)
+
 
 class ProtocoleOrientation(models.Model):
     """The signed agreement that frames an orientation partnership (source 01): the partner's
@@ -139,7 +199,7 @@ class ProtocoleOrientation(models.Model):
     cree_le = models.DateTimeField(_("créé le"), auto_now_add=True)
     modifie_le = models.DateTimeField(_("modifié le"), auto_now=True)
 
-    objects = CentreManager(centre="partenariat__centre")
+    objects = CentreManager(ProtocoleQuerySet, centre="partenariat__centre")
     history = HistoricalRecords(
         excluded_fields=["cree_le", "modifie_le"],
         history_manager=historique_manager(centre="partenariat__centre"),

@@ -649,3 +649,13 @@ class TestOrigine:
 
         assertContains(response, "Demande reçue enregistrée\u00a0: Siéger au COPIL")
         assertContains(response, "Demande reçue déclinée\u00a0: Siéger au COPIL")
+
+    def test_the_partnership_page_shows_it(self, client_lecture, centre, mairie):
+        sollicitation = sollicitation_accepter(
+            sollicitation=SollicitationFactory(centre=centre, demandeur=mairie, objet="COPIL"),
+            par=None,
+            **champs_partenariat(),
+        )
+        page = client_lecture.get(sollicitation.partenariat.get_absolute_url())
+        assertContains(page, f'href="{sollicitation.get_absolute_url()}"')
+        assertContains(page, "Issu d'une demande reçue le")
