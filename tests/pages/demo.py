@@ -20,7 +20,7 @@ from reseau.demo import COMPTES
 from reseau.models import Centre, User
 
 PAR_VUE = 2
-PAR_COMPTE = 80
+PAR_COMPTE = 150
 # Django's own admin is not ours to fix; the files are not pages.
 PREFIXES_IGNORES = ("/admin/", "/static/", "/media/")
 
