@@ -94,6 +94,16 @@ def nb_autres_libelle(nb):
     return ngettext("+ %(nb)s autre", "+ %(nb)s autres", nb) % {"nb": nb}
 
 
+@dataclass(frozen=True)
+class Zone:
+    """Where a click on a drawing leads: a box, its corner radius, the link and its tooltip."""
+
+    boite: Boite
+    arrondi: float
+    url: str
+    titre: str
+
+
 # --- The frise -------------------------------------------------------------------------------
 
 NIVEAUX = list(NiveauImplication)
@@ -182,13 +192,9 @@ COULEURS_NIVEAUX = {
 DESCRIPTION_TAILLE = 13
 
 
-@dataclass
-class LignePlacee:
-    niveau: NiveauImplication
-    boite: Boite
-    cases: list[CasePlacee]
-    # The line's name and what it means: [(text, y)], the name first.
-    libelles: list[tuple[str, float]]
+class _CouleursDuNiveau:
+    """The tint and the line colour of ``self.niveau``: a line of the frise and a ring of the
+    carte wear the same."""
 
     @property
     def fond(self):
@@ -197,6 +203,15 @@ class LignePlacee:
     @property
     def trait(self):
         return COULEURS_NIVEAUX[self.niveau][1]
+
+
+@dataclass
+class LignePlacee(_CouleursDuNiveau):
+    niveau: NiveauImplication
+    boite: Boite
+    cases: list[CasePlacee]
+    # The line's name and what it means: [(text, y)], the name first.
+    libelles: list[tuple[str, float]]
 
     @property
     def libelle_x(self):
@@ -219,6 +234,24 @@ class Frise:
     @property
     def puces(self):
         return [puce for ligne in self.lignes for case in ligne.cases for puce in case.puces]
+
+    @property
+    def zones(self):
+        """The chips that lead somewhere (a partner's page, the list of the others)."""
+        zones = []
+        for ligne in self.lignes:
+            for case in ligne.cases:
+                for puce in case.puces:
+                    if puce.entree:
+                        titre = " — ".join(filter(None, [puce.entree.nom, puce.entree.details]))
+                    elif puce.url:
+                        titre = (
+                            f"{puce.texte} — {case.case.niveau_label}, {case.case.horizon_label}"
+                        )
+                    else:
+                        continue
+                    zones.append(Zone(puce.boite, PUCE_HAUTEUR / 2, puce.url, titre))
+        return zones
 
     @property
     def pointe(self):
@@ -425,7 +458,7 @@ TIRETS_NIVEAUX = {
 
 
 @dataclass
-class AnneauPlace:
+class AnneauPlace(_CouleursDuNiveau):
     niveau: NiveauImplication
     rayon: float
     total: int
@@ -438,14 +471,6 @@ class AnneauPlace:
     @property
     def nb_autres(self):
         return self.total - len(self.noeuds)
-
-    @property
-    def fond(self):
-        return COULEURS_NIVEAUX[self.niveau][0]
-
-    @property
-    def trait(self):
-        return COULEURS_NIVEAUX[self.niveau][1]
 
     @property
     def tirets(self):
@@ -465,6 +490,20 @@ class Carte:
     @property
     def noeuds(self):
         return [noeud for anneau in self.anneaux for noeud in anneau.noeuds]
+
+    @property
+    def zones(self):
+        """The nodes (each to its partner's page) and the rings' "+ N autres"."""
+        zones = []
+        for anneau in self.anneaux:
+            for noeud in anneau.noeuds:
+                entree = noeud.sommet.entree
+                titre = f"{entree.nom} — {anneau.niveau.label} · {entree.details}"
+                zones.append(Zone(noeud.boite, 6, entree.url, titre))
+            if anneau.autres and anneau.autres.url:
+                titre = f"{anneau.autres.texte} — {anneau.niveau.label}"
+                zones.append(Zone(anneau.autres.boite, 13, anneau.autres.url, titre))
+        return zones
 
     @property
     def anneaux_du_dehors(self):

@@ -49,6 +49,7 @@ def frise_contexte(cases, *, titre, sujet):
         "frise": cartes.frise_disposer(cases),
         "titre_dessin": titre,
         "description": _frise_description(cases, sujet),
+        "titre_tableau": _("La frise en tableau"),
         "vide": not any(case.total for case in cases.values()),
     }
 
@@ -71,15 +72,25 @@ def carte_contexte(centre):
             (score, rayon, 2 * rayon)
             for score, rayon in ((s, cartes.rayon_noeud(s)) for s in (1, 4, cartes.SCORE_MAX))
         ],
+        "titre_tableau": _("La carte en tableau"),
         "vide": not carte.noeuds and not any(anneau.total for anneau in carte.anneaux),
     }
 
 
-def reponse_pdf(gabarit, contexte, nom):
-    """The PDF of ``gabarit`` as a download. Links in the drawing point to the site."""
+def reponse_pdf(contexte, *, titre, nom, gabarit, tableau, legende=""):
+    """The drawing ``gabarit`` (an SVG template) with its ``legende`` and its ``tableau`` as a
+    PDF download, A4 landscape. Links in the table point to the site."""
     contenu = pdf_rendre(
-        gabarit,
-        {**contexte, "prefixe_liens": settings.SITE_URL, "edite_le": timezone.localdate()},
+        "partenariats/pdf/dessin.html",
+        {
+            **contexte,
+            "titre": titre,
+            "gabarit": gabarit,
+            "legende": legende,
+            "tableau": tableau,
+            "prefixe_liens": settings.SITE_URL,
+            "edite_le": timezone.localdate(),
+        },
     )
     response = HttpResponse(contenu, content_type="application/pdf")
     response["Content-Disposition"] = (
@@ -88,20 +99,44 @@ def reponse_pdf(gabarit, contexte, nom):
     return response
 
 
+FRISE_SVG = "partenariats/cartes/_frise_svg.html"
+FRISE_TABLEAU = "partenariats/cartes/_frise_tableau.html"
+
+
 class FriseView(CentreMixin, TemplateView):
+    """The frise of the centre's partnerships under way (source 03)."""
+
     template_name = "partenariats/cartes/frise.html"
 
     def contexte_frise(self):
-        return frise_contexte(
-            frise_du_centre(self.centre),
-            titre=_("Frise des partenariats : %(centre)s") % {"centre": self.centre.nom},
-            sujet=self.centre.nom,
-        )
+        return {
+            **frise_contexte(
+                frise_du_centre(self.centre),
+                titre=_("Frise des partenariats : %(centre)s") % {"centre": self.centre.nom},
+                sujet=self.centre.nom,
+            ),
+            "centre": self.centre,
+            "legende_tableau": _(
+                "Les partenaires de la frise, par niveau d'implication et par horizon"
+            ),
+        }
 
     def get_context_data(self, **kwargs):
         return {
             **super().get_context_data(**kwargs),
             **self.contexte_frise(),
+            "titre_page": _("Frise des partenariats"),
+            "intro": _(
+                "Avec qui le centre travaille, à court, moyen et long terme : une ligne par "
+                "niveau d'implication. Les partenariats terminés n'y figurent pas. Un clic sur "
+                "un partenaire ouvre sa fiche."
+            ),
+            "texte_vide": _(
+                "Aucun partenariat en cours pour l'instant : la frise se remplit à mesure "
+                "que le centre enregistre ses partenariats."
+            ),
+            "onglet": "frise",
+            "url_retour": "",
             "url_pdf": reverse("partenariats:frise_pdf"),
         }
 
@@ -111,9 +146,11 @@ class FrisePdfView(FriseView):
 
     def get(self, request, *args, **kwargs):
         return reponse_pdf(
-            "partenariats/pdf/frise.html",
-            {**self.contexte_frise(), "centre": self.centre, "titre": _("Frise des partenariats")},
-            f"frise-partenariats-{self.centre.slug}",
+            self.contexte_frise(),
+            titre=_("Frise des partenariats"),
+            nom=f"frise-partenariats-{self.centre.slug}",
+            gabarit=FRISE_SVG,
+            tableau=FRISE_TABLEAU,
         )
 
 
@@ -121,23 +158,40 @@ class FriseProjetView(CentreMixin, DetailView):
     """The frise of one project: its partners (``ParticipationProjet``) by level and horizon."""
 
     model = Projet
-    template_name = "partenariats/cartes/frise_projet.html"
+    template_name = "partenariats/cartes/frise.html"
     context_object_name = "projet"
 
     def contexte_frise(self, projet):
-        return frise_contexte(
-            frise_du_projet(projet),
-            titre=_("Frise : %(projet)s") % {"projet": projet.titre},
-            sujet=projet.titre,
-        )
+        return {
+            **frise_contexte(
+                frise_du_projet(projet),
+                titre=_("Frise : %(projet)s") % {"projet": projet.titre},
+                sujet=projet.titre,
+            ),
+            "centre": self.centre,
+            "legende_tableau": _(
+                "Les partenaires du projet, par niveau d'implication et par horizon"
+            ),
+        }
 
     def get_context_data(self, **kwargs):
         projet = self.object
         return {
             **super().get_context_data(**kwargs),
             **self.contexte_frise(projet),
+            "titre_page": _("Frise : %(projet)s") % {"projet": projet.titre},
+            "intro": _(
+                "Les partenaires du projet, à court, moyen et long terme : une ligne par "
+                "niveau d'implication, avec leur rôle (RACI). Un clic sur un partenaire ouvre "
+                "sa fiche."
+            ),
+            "texte_vide": _(
+                "Ce projet n'a pas encore de partenaire : la frise se remplit à mesure que "
+                "des partenaires y sont ajoutés."
+            ),
+            "onglet": "projets",
+            "url_retour": url_projet(projet),
             "url_pdf": reverse("partenariats:frise_projet_pdf", args=[projet.pk]),
-            "url_projet": url_projet(projet),
         }
 
 
@@ -147,13 +201,11 @@ class FriseProjetPdfView(FriseProjetView):
     def get(self, request, *args, **kwargs):
         projet = self.get_object()
         return reponse_pdf(
-            "partenariats/pdf/frise.html",
-            {
-                **self.contexte_frise(projet),
-                "centre": self.centre,
-                "titre": _("Frise : %(projet)s") % {"projet": projet.titre},
-            },
-            f"frise-{slugify(projet.titre)[:60] or projet.pk}",
+            self.contexte_frise(projet),
+            titre=_("Frise : %(projet)s") % {"projet": projet.titre},
+            nom=f"frise-{slugify(projet.titre)[:60] or projet.pk}",
+            gabarit=FRISE_SVG,
+            tableau=FRISE_TABLEAU,
         )
 
 
@@ -175,7 +227,10 @@ class CartePdfView(CentreMixin, View):
 
     def get(self, request, *args, **kwargs):
         return reponse_pdf(
-            "partenariats/pdf/carte.html",
-            {**carte_contexte(self.centre), "centre": self.centre, "titre": _("Carte du maillage")},
-            f"carte-maillage-{self.centre.slug}",
+            {**carte_contexte(self.centre), "centre": self.centre},
+            titre=_("Carte du maillage"),
+            nom=f"carte-maillage-{self.centre.slug}",
+            gabarit="partenariats/cartes/_carte_svg.html",
+            legende="partenariats/cartes/_carte_legende.html",
+            tableau="partenariats/cartes/_carte_tableau.html",
         )

@@ -10,7 +10,6 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from cafes.models import Cafe, CafeSerie, Invitation
 from commun.polices import largeur_texte, lignes, raccourcir
 from partenariats import cartes
 from partenariats.enums import (
@@ -26,6 +25,7 @@ from partenariats.selectors_cartes import (
     frise_du_centre,
     url_projet,
 )
+from tests.cafes.factories import CafeFactory, CafeSerieFactory, InvitationFactory
 from tests.partenariats.factories import (
     ContactFactory,
     PartenaireFactory,
@@ -130,6 +130,10 @@ def test_frise_cell_grows_to_fit_and_caps_its_chips():
     assert len(partenaires) == cartes.PUCES_PAR_CASE
     assert [a.texte for a in autres] == ["+ 25 autres"]
     assert autres[0].url == "/partenariats/?niveau=information&horizon=long"
+    # A click on any chip leads somewhere: 20 partners and their cell's list.
+    assert [z.url for z in frise.zones][-1] == autres[0].url
+    assert len(frise.zones) == 21
+    assert frise.zones[-1].titre == "+ 25 autres — Information, Long terme"
     assert derniere.boite.hauteur > cartes.CASE_HAUTEUR_MIN * 3
     # The empty lines keep their minimum height.
     assert frise.lignes[0].boite.hauteur < derniere.boite.hauteur
@@ -170,6 +174,7 @@ def test_carte_of_sixty_partners_draws_them_all_without_overlap():
     carte = cartes.carte_disposer("Centre social de Montanou", _anneaux([10, 20, 30]))
     assert [len(a.noeuds) for a in carte.anneaux] == [10, 20, 30]
     assert [a.autres for a in carte.anneaux] == [None, None, None]
+    assert [z.boite for z in carte.zones] == [n.boite for n in carte.noeuds]
     assert _chevauchements(carte.boites) == []
     cadre = cartes.Boite(0, 0, carte.largeur, carte.hauteur)
     assert all(cadre.contient(boite) for boite in carte.boites)
@@ -215,6 +220,17 @@ def test_each_type_has_its_own_letter_and_colour():
 # --- The reads ------------------------------------------------------------------------------
 
 
+def _venu_aux_cafes(centre, partenaire, presences):
+    """One café of the centre per item of ``presences``, the partner's contact checked in at
+    those that say True."""
+    contact = ContactFactory(partenaire=partenaire)
+    serie = CafeSerieFactory(centre=centre)
+    for present in presences:
+        InvitationFactory(
+            cafe=CafeFactory(centre=centre, serie=serie), contact=contact, present=present
+        )
+
+
 @pytest.mark.django_db
 def test_frise_rows_one_chip_per_partner_and_cell(centre, autre_centre):
     mairie = PartenaireFactory(centre=centre, nom="Mairie d'Agen")
@@ -255,20 +271,7 @@ def test_carte_ring_is_the_closest_level_and_size_counts_projects_and_cafes(cent
     PartenariatFactory(centre=centre, partenaire=caf, niveau="information", type="concertation")
     PartenariatFactory(centre=centre, partenaire=caf, niveau="allie", type="projet")
     ParticipationProjetFactory(projet__centre=centre, partenaire=caf)
-    serie = CafeSerie.objects.create(
-        centre=centre, nom="Café partenaires", heure_debut="09:00", heure_fin="10:30"
-    )
-    contact = ContactFactory(partenaire=caf)
-    for mois in (1, 2, 3):
-        cafe = Cafe.objects.create(
-            centre=centre,
-            serie=serie,
-            date=f"2026-0{mois}-09",
-            heure_debut="09:00",
-            heure_fin="10:30",
-            adresse="12 rue Lamartine",
-        )
-        Invitation.objects.create(cafe=cafe, contact=contact, present=mois != 3)
+    _venu_aux_cafes(centre, caf, [True, True, False])
     PartenariatFactory(centre=centre, niveau="information", partenaire__nom="Boulangerie du Pin")
 
     co_porteurs, allies, information = carte_du_centre(centre)
@@ -291,20 +294,7 @@ def test_a_partner_climbs_into_a_full_ring_through_its_cafes(centre):
         PartenariatFactory(centre=centre, niveau="information", partenaire__nom=f"Asso {n:03d}")
     habitue = PartenaireFactory(centre=centre, nom="Zèbre habitué")
     PartenariatFactory(centre=centre, partenaire=habitue, niveau="information")
-    serie = CafeSerie.objects.create(
-        centre=centre, nom="Café partenaires", heure_debut="09:00", heure_fin="10:30"
-    )
-    contact = ContactFactory(partenaire=habitue)
-    for jour in (9, 16, 23):
-        cafe = Cafe.objects.create(
-            centre=centre,
-            serie=serie,
-            date=f"2026-01-{jour}",
-            heure_debut="09:00",
-            heure_fin="10:30",
-            adresse="12 rue Lamartine",
-        )
-        Invitation.objects.create(cafe=cafe, contact=contact, present=True)
+    _venu_aux_cafes(centre, habitue, [True, True, True])
     sommets, total, _url = carte_du_centre(centre)[2]
     assert total == SOMMETS_PAR_ANNEAU + 6
     assert len(sommets) == SOMMETS_PAR_ANNEAU
@@ -315,7 +305,8 @@ def test_a_partner_climbs_into_a_full_ring_through_its_cafes(centre):
 
 
 class _Liens(HTMLParser):
-    """The links of a page, split between those inside the <svg> and those outside."""
+    """The links of a page, split between those of the drawing (the <svg> laid over it) and
+    those outside."""
 
     def __init__(self):
         super().__init__()
@@ -343,11 +334,21 @@ def _liens(html):
 
 
 def _dessin(html):
-    """The page's drawing, parsed as XML: it must be well-formed SVG."""
-    (source,) = re.findall(
-        r"<svg xmlns=\"http://www.w3.org/2000/svg\"\s+class=\"dessin.*?</svg>", html, re.S
+    """The page's drawing, parsed as XML (it must be well-formed SVG): a picture with no link,
+    under a layer of links hidden from assistive technologies and out of the tab order (the
+    table holds the same links for them)."""
+    image, liens = (
+        ET.fromstring(source)
+        for source in re.findall(
+            r"<svg xmlns=\"http://www.w3.org/2000/svg\"\s+class=\"dessin[ -].*?</svg>", html, re.S
+        )
     )
-    return ET.fromstring(source)
+    assert image.get("class").startswith("dessin ")
+    assert list(image.iter(f"{SVG}a")) == []
+    assert (liens.get("class"), liens.get("aria-hidden")) == ("dessin-liens", "true")
+    assert {a.get("tabindex") for a in liens.iter(f"{SVG}a")} == {"-1"}
+    assert liens.get("viewBox") == image.get("viewBox")
+    return image
 
 
 def _le_dessin_est_accessible(svg):
