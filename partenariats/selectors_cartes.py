@@ -13,6 +13,7 @@ Other apps add to the size of a partner on the carte without this app importing 
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Min, Q, Value, When
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
@@ -21,7 +22,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from partenariats import cartes
-from partenariats.enums import NiveauImplication, RoleRaci, StatutPartenariat, TypePartenariat
+from partenariats.enums import (
+    Horizon,
+    NiveauImplication,
+    RoleRaci,
+    StatutPartenariat,
+    TypePartenariat,
+)
 from partenariats.models import Partenariat, ParticipationProjet
 
 # Partners fetched per ring of the carte: more than its outer ring can hold, so that the layout
@@ -71,87 +78,122 @@ def url_projet(projet):
 
 # --- The frise -------------------------------------------------------------------------------
 
-
-def _rang_dans_la_case(ordre):
-    return {
-        "rang": Window(RowNumber(), partition_by=[F("niveau"), F("horizon")], order_by=ordre),
-        "total": Window(Count("*"), partition_by=[F("niveau"), F("horizon")]),
-    }
-
-
-def _cases(lignes, details, url_autres):
-    cases = {}
-    for ligne in sorted(lignes, key=lambda ligne: ligne["rang"]):
-        cle = (ligne["niveau"], ligne["horizon"])
-        if cle not in cases:
-            cases[cle] = cartes.Case(
-                *cle, total=ligne["total"], url_autres=url_autres(*cle) if url_autres else ""
-            )
-        cases[cle].entrees.append(
-            cartes.Entree(
-                pk=ligne["partenaire_id"],
-                nom=ligne["partenaire__nom"],
-                sigle=ligne["partenaire__sigle"],
-                url=url_partenaire(ligne["partenaire_id"]),
-                details=details(ligne),
-            )
-        )
-    return cases
+CASES = [(niveau.value, horizon.value) for niveau in NiveauImplication for horizon in Horizon]
+# Partnerships read per cell of the centre's frise, newest first: enough for its
+# ``PUCES_PAR_CASE`` partners unless several of them have many partnerships in that cell; the
+# cell then shows fewer chips, and its "+ N autres" still counts right.
+LUES_PAR_CASE = 2 * cartes.PUCES_PAR_CASE
+CHAMPS_PARTENAIRE = ("partenaire_id", "partenaire__nom", "partenaire__sigle", "partenaire__nom_tri")
 
 
-def _details_partenariats(ligne):
-    if ligne["nb"] > 1:
-        return ngettext("%(nb)s partenariat", "%(nb)s partenariats", ligne["nb"]) % {
-            "nb": ligne["nb"]
-        }
-    return f"{TypePartenariat(ligne['type']).label} : {ligne['objet']}"
+def _entree(ligne, details):
+    return cartes.Entree(
+        pk=ligne["partenaire_id"],
+        nom=ligne["partenaire__nom"],
+        sigle=ligne["partenaire__sigle"],
+        url=url_partenaire(ligne["partenaire_id"]),
+        details=details,
+    )
+
+
+def _une_requete(parties):
+    """The rows of ``parties`` (sliced querysets), in one query (UNION ALL) where the database
+    allows a LIMIT in each part, else one query each (SQLite)."""
+    if connection.features.supports_slicing_ordering_in_compound:
+        return list(parties[0].union(*parties[1:], all=True))
+    return [ligne for partie in parties for ligne in partie]
 
 
 def frise_du_centre(centre):
     """{(niveau, horizon): cartes.Case} of the centre's partnerships under way (not
-    terminated): a partner appears once in each cell where it has one, alphabetically, the
-    first ``PUCES_PAR_CASE`` of each cell. One query."""
-    lignes = (
-        Partenariat.objects.for_centre(centre)
-        .en_cours()
-        .values(
-            "niveau",
-            "horizon",
-            "partenaire_id",
-            "partenaire__nom",
-            "partenaire__sigle",
-            "partenaire__nom_tri",
-        )  # fmt: skip
-        .annotate(nb=Count("pk"), type=Min("type"), objet=Min("objet"))
-        .annotate(**_rang_dans_la_case([F("partenaire__nom_tri").asc(), F("partenaire_id").asc()]))
-        .filter(rang__lte=cartes.PUCES_PAR_CASE)
+    terminated): a partner appears once in each cell where it has one.
+
+    A cell shows the partners of its ``PUCES_PAR_CASE`` most recent partnerships (in
+    alphabetical order), and counts the others. Three queries, and none reads more than
+    ``LUES_PAR_CASE`` rows of a cell but the count: each cell's newest partnerships come
+    from the index (centre, niveau, horizon, id), whatever the number of partnerships.
+    """
+    en_cours = Partenariat.objects.for_centre(centre).en_cours()
+    parties = [
+        en_cours.filter(niveau=niveau, horizon=horizon)
+        .order_by("-pk")
+        .values("niveau", "horizon", "type", "objet", *CHAMPS_PARTENAIRE)[:LUES_PAR_CASE]
+        for niveau, horizon in CASES
+    ]
+    retenues = {}
+    for ligne in _une_requete(parties):
+        cle = (ligne["niveau"], ligne["horizon"])
+        # The newest partnership of each partner in the cell says what the chip is about.
+        partenaires = retenues.setdefault(cle, {})
+        if len(partenaires) < cartes.PUCES_PAR_CASE:
+            partenaires.setdefault(ligne["partenaire_id"], ligne)
+    if not retenues:
+        return {}
+    totaux = {
+        (niveau, horizon): n
+        for niveau, horizon, n in en_cours.values("niveau", "horizon")
+        .annotate(n=Count("partenaire_id", distinct=True))
         .order_by()
-    )
-    return _cases(
-        lignes,
-        _details_partenariats,
-        lambda niveau, horizon: url_partenariats(niveau=niveau, horizon=horizon),
-    )
+        .values_list("niveau", "horizon", "n")
+    }
+    nombres = {
+        (niveau, horizon, pk): n
+        for niveau, horizon, pk, n in en_cours.filter(
+            partenaire_id__in={pk for partenaires in retenues.values() for pk in partenaires}
+        )
+        .values("niveau", "horizon", "partenaire_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("niveau", "horizon", "partenaire_id", "n")
+    }
+    cases = {}
+    for cle, partenaires in retenues.items():
+        entrees = [
+            _entree(ligne, _details_partenariats(ligne, nombres[(*cle, ligne["partenaire_id"])]))
+            for ligne in sorted(partenaires.values(), key=_ordre_alphabetique)
+        ]
+        cases[cle] = cartes.Case(
+            *cle, entrees, totaux[cle], url_partenariats(niveau=cle[0], horizon=cle[1])
+        )
+    return cases
+
+
+def _ordre_alphabetique(ligne):
+    return (ligne["partenaire__nom_tri"], ligne["partenaire_id"])
+
+
+def _details_partenariats(ligne, nombre):
+    if nombre > 1:
+        return ngettext("%(nb)s partenariat", "%(nb)s partenariats", nombre) % {"nb": nombre}
+    return f"{TypePartenariat(ligne['type']).label}\u00a0: {ligne['objet']}"
 
 
 def frise_du_projet(projet):
-    """{(niveau, horizon): cartes.Case} of the project's partners (``ParticipationProjet``),
-    with their RACI role. One query."""
+    """{(niveau, horizon): cartes.Case} of the project's partners (``ParticipationProjet``,
+    one per partner), alphabetically, with their RACI role: one query. A project has tens of
+    partners: the database ranks them all, each cell keeps its first ``PUCES_PAR_CASE``."""
     lignes = (
         ParticipationProjet.objects.filter(projet=projet)
-        .values(
-            "niveau", "horizon", "role", "partenaire_id", "partenaire__nom", "partenaire__sigle"
+        .values("niveau", "horizon", "role", *CHAMPS_PARTENAIRE)
+        .annotate(
+            rang=Window(
+                RowNumber(),
+                partition_by=[F("niveau"), F("horizon")],
+                order_by=[F("partenaire__nom_tri").asc(), F("partenaire_id").asc()],
+            ),
+            total=Window(Count("*"), partition_by=[F("niveau"), F("horizon")]),
         )
-        .annotate(**_rang_dans_la_case([F("partenaire__nom_tri").asc(), F("partenaire_id").asc()]))
         .filter(rang__lte=cartes.PUCES_PAR_CASE)
         .order_by()
     )
     url = url_projet(projet)
-    return _cases(
-        lignes,
-        lambda ligne: _("Rôle : %(role)s") % {"role": RoleRaci(ligne["role"]).label},
-        (lambda niveau, horizon: url) if url else None,
-    )
+    cases = {}
+    for ligne in sorted(lignes, key=lambda ligne: ligne["rang"]):
+        cle = (ligne["niveau"], ligne["horizon"])
+        case = cases.setdefault(cle, cartes.Case(*cle, total=ligne["total"], url_autres=url))
+        role = RoleRaci(ligne["role"]).label
+        case.entrees.append(_entree(ligne, _("Rôle\u00a0: %(role)s") % {"role": role}))
+    return cases
 
 
 # --- The carte -------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from partenariats.enums import (
     TypePartenariat,
 )
 from partenariats.selectors_cartes import (
+    LUES_PAR_CASE,
     SOMMETS_PAR_ANNEAU,
     carte_du_centre,
     frise_du_centre,
@@ -254,15 +255,35 @@ def test_frise_rows_one_chip_per_partner_and_cell(centre, autre_centre):
 
 
 @pytest.mark.django_db
-def test_frise_cell_reads_its_first_partners_and_counts_the_others(centre):
+def test_frise_cell_reads_its_newest_partners_and_counts_the_others(centre):
     for n in range(25):
         PartenariatFactory(
             centre=centre, partenaire__nom=f"Club {n:02d}", niveau="information", horizon="moyen"
         )
     case = frise_du_centre(centre)["information", "moyen"]
-    assert [e.nom for e in case.entrees] == [f"Club {n:02d}" for n in range(20)]
+    # The partners of the newest partnerships, in alphabetical order.
+    assert [e.nom for e in case.entrees] == [f"Club {n:02d}" for n in range(5, 25)]
     assert (case.total, case.nb_autres) == (25, 5)
     assert case.url_autres == "/partenariats/?niveau=information&horizon=moyen"
+
+
+@pytest.mark.django_db
+def test_a_partner_with_many_partnerships_in_a_cell_leaves_the_count_right(centre):
+    """The newest rows of a cell may all be one partner's: the cell then shows fewer chips,
+    and says how many partners it has besides."""
+    for n in range(5):
+        PartenariatFactory(
+            centre=centre, niveau="allie", horizon="long", partenaire__nom=f"Club {n}"
+        )
+    mairie = PartenaireFactory(centre=centre, nom="Mairie d'Agen")
+    PartenariatFactory.create_batch(
+        LUES_PAR_CASE + 5, centre=centre, partenaire=mairie, niveau="allie", horizon="long"
+    )
+    case = frise_du_centre(centre)["allie", "long"]
+    assert [(e.nom, e.details) for e in case.entrees] == [
+        ("Mairie d'Agen", f"{LUES_PAR_CASE + 5} partenariats")
+    ]
+    assert (case.total, case.nb_autres) == (6, 5)
 
 
 @pytest.mark.django_db
@@ -397,7 +418,7 @@ class TestFrise:
         assert "/partenariats/?niveau=co_porteur&amp;horizon=court" in html
         assert "+ 9 autres" in html
         # The partner's name is in the chip and its tooltip.
-        assert "<title>Partenaire 000 — Orientation\u00a0: Stages sportifs" in html
+        assert "<title>Partenaire 001 — Action\u00a0: Stages sportifs" in html
 
     def test_query_count_does_not_grow_with_partnerships(
         self, client_lecture, centre, django_assert_max_num_queries
