@@ -1,9 +1,9 @@
 """The rows the frise and the carte are drawn from (laid out by ``partenariats.cartes``).
 
-Each read is one aggregated query, however many partnerships the centre has: the database
-groups, counts and ranks, and only what a drawing can show (a cell's first
-``PUCES_PAR_CASE`` partners, a ring's most connected ``SOMMETS_PAR_ANNEAU``) comes back, with
-the totals that say how many more there are.
+Each read is a few aggregated queries, however many partnerships the centre has: the
+database groups, counts and ranks, and only what a drawing can show (a cell's
+``PUCES_PAR_CASE`` newest partners, a ring's most connected ``SOMMETS_PAR_ANNEAU``) comes
+back, with the totals that say how many more there are.
 
 Other apps add to the size of a partner on the carte without this app importing them
 (imports go downward only): ``@compteur_carte(libelle)`` on a function centre ->
