@@ -125,6 +125,10 @@ PUCE_ESPACE = 6
 PUCE_TAILLE = 14
 ENTETE_TAILLE = 16
 LIGNE_TAILLE = 16
+# What an A4 landscape page of the PDF holds under the document's title, in mm
+# (static/css/cartes-pdf.css: 12 mm margins).
+PAGE_LARGEUR = 273
+PAGE_HAUTEUR = 150
 
 
 @dataclass
@@ -234,6 +238,32 @@ class Frise:
     @property
     def puces(self):
         return [puce for ligne in self.lignes for case in ligne.cases for puce in case.puces]
+
+    @property
+    def cadre(self):
+        return Boite(0, 0, self.largeur, self.hauteur)
+
+    @property
+    def tient_sur_une_page(self):
+        """Whether the whole frise prints on one A4 landscape page under its title."""
+        return self.hauteur * PAGE_LARGEUR <= self.largeur * PAGE_HAUTEUR
+
+    @property
+    def tranches(self):
+        """For a frise too tall for one page: each line with the horizons over it, as
+        ``[(headers' box, line's box)]``, each printed whole (a picture cannot break)."""
+        entete = Boite(0, 0, self.largeur, FRISE_MARGE + ENTETE_HAUTEUR)
+        return [
+            (entete, Boite(0, ligne.boite.y, self.largeur, ligne.boite.hauteur + 2))
+            for ligne in self.lignes
+        ]
+
+    @property
+    def tranches_largeur(self):
+        """The printed width (mm) of every slice, the same for all so that their columns line
+        up: the page's width, or less if the tallest slice would not fit in a page."""
+        plus_haute = max(entete.hauteur + ligne.hauteur for entete, ligne in self.tranches)
+        return min(PAGE_LARGEUR, PAGE_HAUTEUR * self.largeur / plus_haute)
 
     @property
     def zones(self):

@@ -99,7 +99,7 @@ def reponse_pdf(contexte, *, titre, nom, gabarit, tableau, legende=""):
     return response
 
 
-FRISE_SVG = "partenariats/cartes/_frise_svg.html"
+FRISE_PDF = "partenariats/pdf/_frise.html"
 FRISE_TABLEAU = "partenariats/cartes/_frise_tableau.html"
 
 
@@ -149,7 +149,7 @@ class FrisePdfView(FriseView):
             self.contexte_frise(),
             titre=_("Frise des partenariats"),
             nom=f"frise-partenariats-{self.centre.slug}",
-            gabarit=FRISE_SVG,
+            gabarit=FRISE_PDF,
             tableau=FRISE_TABLEAU,
         )
 
@@ -204,7 +204,7 @@ class FriseProjetPdfView(FriseProjetView):
             self.contexte_frise(projet),
             titre=_("Frise : %(projet)s") % {"projet": projet.titre},
             nom=f"frise-{slugify(projet.titre)[:60] or projet.pk}",
-            gabarit=FRISE_SVG,
+            gabarit=FRISE_PDF,
             tableau=FRISE_TABLEAU,
         )
 

@@ -140,6 +140,19 @@ def test_frise_cell_grows_to_fit_and_caps_its_chips():
     assert frise.lignes[0].boite.hauteur < derniere.boite.hauteur
 
 
+def test_a_frise_too_tall_for_a_page_prints_line_by_line():
+    assert cartes.frise_disposer(_cases([2] * 9)).tient_sur_une_page
+    frise = cartes.frise_disposer(_cases([20] * 9))
+    assert not frise.tient_sur_une_page
+    for (entete, tranche), ligne in zip(frise.tranches, frise.lignes, strict=True):
+        assert tranche.contient(ligne.boite)
+        assert entete.bas <= frise.lignes[0].boite.y
+        # Printed at the slices' common width, each fits under the title.
+        hauteur_mm = (entete.hauteur + tranche.hauteur) * frise.tranches_largeur / frise.largeur
+        assert hauteur_mm <= cartes.PAGE_HAUTEUR + 1e-6
+    assert frise.tranches_largeur <= cartes.PAGE_LARGEUR
+
+
 def test_frise_uses_the_acronym_of_a_name_too_long_for_its_cell():
     entree = cartes.Entree(pk=1, nom=NOMS[3] * 2, url="/p/1/", sigle="APE")
     sans_sigle = cartes.Entree(pk=2, nom=NOMS[3] * 2, url="/p/2/")
@@ -436,6 +449,15 @@ class TestFrise:
         response = client_lecture.get(self.url)
         assert "Aucun partenariat en cours" in response.content.decode()
         assert "<svg" not in response.content.decode().split("<main")[1]
+
+    def test_a_tall_frise_goes_over_several_pages(self, client_lecture, centre):
+        _partenariats(centre, 120)
+        response = client_lecture.get(reverse("partenariats:frise_pdf"))
+        texte = _texte_pdf(response.content)
+        # One page per line of the frise, then the table.
+        pages = int(re.search(r"Pages:\s+(\d+)", _infos_pdf(response.content)).group(1))
+        assert pages >= 4
+        assert "Partenaire 000" in texte and "Partenaire 119" in texte
 
     def test_pdf_is_the_frise_on_a4_landscape(self, client_lecture, centre):
         _partenariats(centre, 12)
