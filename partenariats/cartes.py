@@ -95,6 +95,16 @@ def nb_autres_libelle(nb):
 
 
 @dataclass(frozen=True)
+class Vue:
+    """What an SVG shows of a drawing (``boite``, its viewBox) and at which size."""
+
+    boite: Boite
+    largeur: float
+    hauteur: float
+    unite: str = ""
+
+
+@dataclass(frozen=True)
 class Zone:
     """Where a click on a drawing leads: a box, its corner radius, the link and its tooltip."""
 
@@ -241,7 +251,8 @@ class Frise:
 
     @property
     def cadre(self):
-        return Boite(0, 0, self.largeur, self.hauteur)
+        """The whole frise, at its natural size (px)."""
+        return Vue(Boite(0, 0, self.largeur, self.hauteur), self.largeur, self.hauteur)
 
     @property
     def tient_sur_une_page(self):
@@ -251,19 +262,22 @@ class Frise:
     @property
     def tranches(self):
         """For a frise too tall for one page: each line with the horizons over it, as
-        ``[(headers' box, line's box)]``, each printed whole (a picture cannot break)."""
+        ``[(headers' view, line's view)]``, each printed whole (a picture cannot break), all
+        at one width (mm) so that their columns line up: the page's, or less if the tallest
+        slice would not fit in a page."""
         entete = Boite(0, 0, self.largeur, FRISE_MARGE + ENTETE_HAUTEUR)
-        return [
-            (entete, Boite(0, ligne.boite.y, self.largeur, ligne.boite.hauteur + 2))
-            for ligne in self.lignes
+        lignes = [
+            Boite(0, ligne.boite.y, self.largeur, ligne.boite.hauteur + 2) for ligne in self.lignes
         ]
-
-    @property
-    def tranches_largeur(self):
-        """The printed width (mm) of every slice, the same for all so that their columns line
-        up: the page's width, or less if the tallest slice would not fit in a page."""
-        plus_haute = max(entete.hauteur + ligne.hauteur for entete, ligne in self.tranches)
-        return min(PAGE_LARGEUR, PAGE_HAUTEUR * self.largeur / plus_haute)
+        plus_haute = max(entete.hauteur + ligne.hauteur for ligne in lignes)
+        echelle = min(PAGE_LARGEUR, PAGE_HAUTEUR * self.largeur / plus_haute) / self.largeur
+        return [
+            (
+                Vue(entete, entete.largeur * echelle, entete.hauteur * echelle, "mm"),
+                Vue(ligne, ligne.largeur * echelle, ligne.hauteur * echelle, "mm"),
+            )
+            for ligne in lignes
+        ]
 
     @property
     def zones(self):

@@ -99,7 +99,7 @@ def reponse_pdf(contexte, *, titre, nom, gabarit, tableau, legende=""):
     return response
 
 
-FRISE_PDF = "partenariats/pdf/_frise.html"
+FRISE_PDF = "partenariats/cartes/_frise_imprimee.html"
 FRISE_TABLEAU = "partenariats/cartes/_frise_tableau.html"
 
 
