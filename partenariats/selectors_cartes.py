@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Min, Q, Value, When
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -60,20 +60,13 @@ def url_partenaire(pk):
 
 
 def url_partenariats(**criteres):
-    """The list of partnerships filtered by ``criteres`` (niveau, horizon). The list is its
-    own part of the app: until its URL is named, its path is the prefix it is mounted at."""
-    try:
-        base = reverse("partenariats:partenariat_liste")
-    except NoReverseMatch:
-        base = "/partenariats/"
-    return f"{base}?{urlencode(criteres)}"
+    """The list of partnerships under way, filtered by ``criteres`` (niveau, horizon)."""
+    return f"{reverse('partenariats:partenariat_liste')}?{urlencode(criteres)}"
 
 
-def url_projet(projet):
-    try:
-        return reverse("partenariats:projet_detail", args=[projet.pk])
-    except NoReverseMatch:
-        return ""
+def url_partenaires_du_projet(projet):
+    """The partners' section of the project's page, where all of them are listed."""
+    return f"{projet.get_absolute_url()}#partenaires"
 
 
 # --- The frise -------------------------------------------------------------------------------
@@ -186,7 +179,7 @@ def frise_du_projet(projet):
         .filter(rang__lte=cartes.PUCES_PAR_CASE)
         .order_by()
     )
-    url = url_projet(projet)
+    url = url_partenaires_du_projet(projet)
     cases = {}
     for ligne in sorted(lignes, key=lambda ligne: ligne["rang"]):
         cle = (ligne["niveau"], ligne["horizon"])

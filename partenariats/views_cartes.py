@@ -25,7 +25,6 @@ from partenariats.selectors_cartes import (
     carte_libelles_comptes,
     frise_du_centre,
     frise_du_projet,
-    url_projet,
 )
 from reseau.access import CentreMixin
 
@@ -136,7 +135,6 @@ class FriseView(CentreMixin, TemplateView):
                 "que le centre enregistre ses partenariats."
             ),
             "onglet": "frise",
-            "url_retour": "",
             "url_pdf": reverse("partenariats:frise_pdf"),
         }
 
@@ -190,7 +188,6 @@ class FriseProjetView(CentreMixin, DetailView):
                 "des partenaires y sont ajoutés."
             ),
             "onglet": "projets",
-            "url_retour": url_projet(projet),
             "url_pdf": reverse("partenariats:frise_projet_pdf", args=[projet.pk]),
         }
 
