@@ -7,8 +7,9 @@ class CafesConfig(AppConfig):
     verbose_name = _("Cafés partenaires")
 
     def ready(self):
-        # Puts the cafés a partner hosted or came to in the partner's timeline.
-        from cafes import chronologie  # noqa: F401
+        # Puts the cafés a partner hosted or came to in the partner's timeline, and counts
+        # them on the carte du maillage.
+        from cafes import chronologie, selectors  # noqa: F401
 
         # Deleting a colleague a partner proposed takes their café invitation along.
         from cafes.services import rsvp  # noqa: F401

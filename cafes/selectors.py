@@ -1,5 +1,6 @@
 """Reads of the Café partenaires shared by views, services, tasks and template tags: who a café
-invites, the next host and the address a café gets, the figures after the cafés.
+invites, the next host and the address a café gets, the figures after the cafés, and the cafés
+each partner came to (for the carte du maillage).
 
 Reads about the invitations of one café are ``InvitationQuerySet`` methods
 (``cafe.invitations.totaux()``…); what is here spans several models.
@@ -9,10 +10,12 @@ from itertools import groupby
 
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cafes.enums import Reponse, StatutCafe
 from cafes.models import Invitation
 from partenariats.models import Contact, Partenaire
+from partenariats.selectors_cartes import compteur_carte
 from reseau.pagination import page_de
 
 # Organisations per page in the answers table of the café page.
@@ -270,3 +273,17 @@ def serie_chiffres(serie, aujourdhui=None):
         "annee": aujourdhui.year,
         "partenaires": serie_chiffres_partenaires(serie, aujourdhui.year, aujourdhui),
     }
+
+
+@compteur_carte(_("Cafés"))
+def cafes_par_partenaire(centre):
+    """{partner id: cafés of ``centre`` where someone of the partner was checked in}: the
+    cafés on the carte du maillage (``partenariats.selectors_cartes``). One grouped query, as
+    long as the list of partners who ever came."""
+    return dict(
+        Invitation.objects.filter(cafe__centre=centre, present=True)
+        .order_by()
+        .values("contact__partenaire_id")
+        .annotate(n=Count("cafe_id", distinct=True))
+        .values_list("contact__partenaire_id", "n")
+    )

@@ -118,6 +118,11 @@ class Partenariat(CentreScopedModel):
         indexes = [
             models.Index(fields=["centre", "statut", "fin"], name="partenariat_statut_fin_idx"),
             models.Index(fields=["centre", "type"], name="partenariat_type_idx"),
+            # The newest partnerships of each cell of the frise, without reading the others
+            # (partenariats.selectors_cartes.frise_du_centre).
+            models.Index(
+                fields=["centre", "niveau", "horizon", "id"], name="partenariat_frise_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
