@@ -1,6 +1,7 @@
 """A project's journey in Chromium: create it, add three partners with their RACI roles, write
-a bilan with a figure and a photo, read the RACI table, and get the bilan as a PDF to share.
-The three pages do not scroll sideways on a phone."""
+a bilan with a figure and a photo, read the RACI table, see the project's frise and the
+centre's carte du maillage, and get the bilan as a PDF to share. The pages do not scroll
+sideways on a phone."""
 
 import io
 import re
@@ -10,7 +11,8 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.partenariats.factories import PartenaireFactory
+from partenariats.enums import NiveauImplication, TypePartenariat
+from tests.partenariats.factories import PartenaireFactory, PartenariatFactory
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +25,15 @@ PARTENAIRES = [
 
 def test_project_partners_bilan_raci_and_pdf(page, connecte, salarie_user, centre, tmp_path):
     for nom, _role, _niveau in PARTENAIRES:
-        PartenaireFactory(centre=centre, nom=nom)
+        partenaire = PartenaireFactory(centre=centre, nom=nom)
+    # The centre already works with the last one: the carte places it on its ring.
+    PartenariatFactory(
+        centre=centre,
+        partenaire=partenaire,
+        type=TypePartenariat.ACTION,
+        niveau=NiveauImplication.INFORMATION,
+        objet="Colis des Restos bébés",
+    )
     photo = tmp_path / "atelier-cuisine.png"
     sortie = io.BytesIO()
     Image.new("RGB", (320, 200), "#7cb342").save(sortie, format="PNG")
@@ -110,9 +120,29 @@ def test_project_partners_bilan_raci_and_pdf(page, connecte, salarie_user, centr
     expect(ligne.get_by_role("cell", name="Allié")).to_be_visible()
     url_raci = page.url
 
+    # The project's frise: each partner on the line of its level of involvement.
+    page.goto(url_raci.removesuffix("raci/"))
+    page.get_by_role("link", name="Frise du projet").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Frise\u00a0: Bien dans son assiette, bien dans ses baskets"
+    )
+    expect(page.get_by_role("img", name=re.compile("^Frise"))).to_be_visible()
+    frise = page.get_by_role("table")
+    for nom, _role, _niveau in PARTENAIRES:
+        expect(frise).to_contain_text(nom)
+    url_frise = page.url
+
+    # The centre's carte du maillage: the partner it works with, on the "information" ring,
+    # sized by the project they now share.
+    page.get_by_role("link", name="Carte du maillage").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Carte du maillage")
+    expect(page.get_by_role("img", name=re.compile("^Carte du maillage"))).to_be_visible()
+    carte = page.get_by_role("table").first
+    expect(carte).to_contain_text("Les Restaurants du Cœur")
+
     # On a phone, none of the three pages scrolls sideways.
     page.set_viewport_size({"width": 390, "height": 844})
-    for url in [url_raci, url_bilan, url_raci.removesuffix("raci/")]:
+    for url in [url_raci, url_bilan, url_raci.removesuffix("raci/"), url_frise]:
         page.goto(url)
         largeur = page.evaluate("document.documentElement.scrollWidth")
         assert largeur <= 390, url
