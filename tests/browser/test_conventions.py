@@ -47,6 +47,10 @@ def test_a_three_year_agreement_and_its_totals(page, connecte, salarie_user, cen
     expect(_ligne(page, "Année", 2)).to_be_focused()
     _ligne(page, "Montant (€)", 2).fill("13 000")
     page.get_by_role("button", name="Ajouter une année").click()
+    # The row is swapped in by htmx: typing before it has landed and taken the focus would
+    # type into the row that takes it.
+    expect(_ligne(page, "Année", 3)).to_have_value("2028")
+    expect(_ligne(page, "Année", 3)).to_be_focused()
     _ligne(page, "Montant (€)", 3).fill("13 500 €")
     page.get_by_role("button", name="Ajouter une année").click()
     expect(_ligne(page, "Année", 4)).to_have_value("2029")
