@@ -17,6 +17,7 @@ from django.views.generic import DeleteView, DetailView, ListView, View
 from django.views.generic.base import ContextMixin, TemplateResponseMixin
 from django.views.generic.detail import SingleObjectMixin
 
+from commun.creation import CreationUniqueMixin
 from commun.fichiers import reponse_fichier
 from partenariats.enums import StatutConvention
 from partenariats.filters_conventions import ConventionFilter
@@ -221,9 +222,12 @@ class ConventionFormMixin(CentreMixin, TemplateResponseMixin, ContextMixin):
         )
 
 
-class ConventionCreateView(ConventionFormMixin, View):
+class ConventionCreateView(CreationUniqueMixin, ConventionFormMixin, View):
     """A new agreement; ``?projet=<pk>`` and ``?financeur=<pk>`` choose the project and the
     funder beforehand (from their pages)."""
+
+    def url_liste(self):
+        return reverse("partenariats:convention_liste")
 
     def initial(self):
         return {

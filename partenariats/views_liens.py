@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import (
     CreateView,
@@ -17,6 +18,7 @@ from django.views.generic import (
 )
 from django.views.generic.detail import SingleObjectMixin
 
+from commun.creation import CreationUniqueMixin
 from commun.fichiers import reponse_fichier
 from commun.listes import ListeFiltreeMixin
 from partenariats.enums import TypePartenariat
@@ -131,8 +133,11 @@ class PartenariatFormMixin(CentreMixin):
         return HttpResponseRedirect(self.object.get_absolute_url())
 
 
-class PartenariatCreateView(PartenariatFormMixin, CreateView):
+class PartenariatCreateView(CreationUniqueMixin, PartenariatFormMixin, CreateView):
     """A new partnership; ``?partenaire=<pk>`` (the partner page's link) chooses the partner."""
+
+    def url_liste(self):
+        return reverse("partenariats:partenariat_liste")
 
     def get_initial(self):
         # Whoever records it follows it, until someone else is chosen.

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import CreateView, DeleteView, DetailView, ListView, UpdateView, View
 from django.views.generic.detail import SingleObjectMixin
 
+from commun.creation import CreationUniqueMixin
 from commun.fichiers import reponse_fichier
 from partenariats.enums import GenreProjet
 from partenariats.forms_projets import (
@@ -143,7 +144,10 @@ class ProjetFormMixin(CentreMixin):
         return HttpResponseRedirect(self.object.get_absolute_url())
 
 
-class ProjetCreateView(ProjetFormMixin, CreateView):
+class ProjetCreateView(CreationUniqueMixin, ProjetFormMixin, CreateView):
+    def url_liste(self):
+        return reverse("partenariats:projet_liste")
+
     def enregistrer(self, donnees):
         projet = projet_creer(centre=self.centre, **donnees)
         self.message = CREE[projet.genre]
