@@ -139,12 +139,15 @@ class Centre(models.Model):
 
 class CentreScopedQuerySet(models.QuerySet):
     """Reads of tenant data. Inside a scope (see ``CentreManager``) rows are already limited to
-    the scope's centre; ``for_centre`` says so again where a view names its centre."""
+    the scope's centre; ``for_centre`` says so again where a view names its centre, following
+    the manager's lookup to it (``"projet__centre"`` for a bilan), so that rows linked to their
+    centre through another row need no queryset of their own."""
 
     def for_centre(self, centre):
         if centre is None:
             return self.none()
-        return self.filter(centre=centre)
+        lien = getattr(self.model._default_manager, "lien_centre", "centre")
+        return self.filter(**{lien: centre})
 
 
 class _HorsScope:

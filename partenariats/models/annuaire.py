@@ -182,12 +182,7 @@ class Partenaire(CentreScopedModel):
         super().save(*args, **kwargs)
 
 
-class ContactQuerySet(models.QuerySet):
-    def for_centre(self, centre):
-        if centre is None:
-            return self.none()
-        return self.filter(partenaire__centre=centre)
-
+class ContactQuerySet(CentreScopedQuerySet):
     def joignables(self):
         """Contacts who may receive email: an address and no opt-out."""
         return self.exclude(email="").filter(desinscrit_le__isnull=True)

@@ -169,13 +169,6 @@ class Partenariat(CentreScopedModel):
         return self.type == TypePartenariat.ORIENTATION
 
 
-class ProtocoleQuerySet(models.QuerySet):
-    def for_centre(self, centre):
-        if centre is None:
-            return self.none()
-        return self.filter(partenariat__centre=centre)
-
-
 class ProtocoleOrientation(models.Model):
     """The signed agreement that frames an orientation partnership (source 01): the partner's
     social workers refer people to the centre's workshops. The orientations app builds on it.
@@ -204,7 +197,7 @@ class ProtocoleOrientation(models.Model):
     cree_le = models.DateTimeField(_("créé le"), auto_now_add=True)
     modifie_le = models.DateTimeField(_("modifié le"), auto_now=True)
 
-    objects = CentreManager(ProtocoleQuerySet, centre="partenariat__centre")
+    objects = CentreManager(centre="partenariat__centre")
     history = HistoricalRecords(
         excluded_fields=["cree_le", "modifie_le"],
         history_manager=historique_manager(centre="partenariat__centre"),

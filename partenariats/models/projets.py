@@ -17,17 +17,6 @@ from reseau.models import CentreManager, CentreScopedModel, CentreScopedQuerySet
 __all__ = ["Bilan", "ChiffreBilan", "ParticipationProjet", "PieceBilan", "Projet"]
 
 
-class ParProjetQuerySet(CentreScopedQuerySet):
-    """Rows that belong to a centre through their project (a participation, a bilan, its
-    figures and files): ``for_centre`` follows the manager's lookup to the centre, so that
-    ``CentreMixin`` scopes their views like any other."""
-
-    def for_centre(self, centre):
-        if centre is None:
-            return self.none()
-        return self.filter(**{self.model._default_manager.lien_centre: centre})
-
-
 class Projet(CentreScopedModel):
     titre = models.CharField(_("titre"), max_length=200)
     genre = models.CharField(
@@ -128,7 +117,7 @@ class ParticipationProjet(models.Model):
         help_text=_("Ce qui peut l'attirer dans le projet."),
     )
 
-    objects = CentreManager(ParProjetQuerySet, centre="projet__centre")
+    objects = CentreManager(centre="projet__centre")
     history = HistoricalRecords(history_manager=historique_manager(centre="projet__centre"))
 
     class Meta:
@@ -165,7 +154,7 @@ class Bilan(models.Model):
     cree_le = models.DateTimeField(_("créé le"), auto_now_add=True)
     modifie_le = models.DateTimeField(_("modifié le"), auto_now=True)
 
-    objects = CentreManager(ParProjetQuerySet, centre="projet__centre")
+    objects = CentreManager(centre="projet__centre")
     history = HistoricalRecords(
         excluded_fields=["cree_le", "modifie_le"],
         history_manager=historique_manager(centre="projet__centre"),
@@ -194,7 +183,7 @@ class ChiffreBilan(models.Model):
     unite = models.CharField(_("unité"), max_length=30, blank=True)
     ordre = models.PositiveSmallIntegerField(_("ordre"), default=0)
 
-    objects = CentreManager(ParProjetQuerySet, centre="bilan__projet__centre")
+    objects = CentreManager(centre="bilan__projet__centre")
 
     class Meta:
         verbose_name = _("chiffre")
@@ -219,7 +208,7 @@ class PieceBilan(models.Model):
     legende = models.CharField(_("légende"), max_length=200, blank=True)
     cree_le = models.DateTimeField(_("ajouté le"), auto_now_add=True)
 
-    objects = CentreManager(ParProjetQuerySet, centre="bilan__projet__centre")
+    objects = CentreManager(centre="bilan__projet__centre")
 
     class Meta:
         verbose_name = _("pièce d'un bilan")
